@@ -1,0 +1,48 @@
+"""The behaviour codes given to each trainee utterance (MITI 4.2.1 style, plus care-planning tags)."""
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """One behaviour an utterance shows. An utterance may carry several."""
+
+    OPEN_QUESTION = "open_question"
+    CLOSED_QUESTION = "closed_question"
+    SIMPLE_REFLECTION = "simple_reflection"
+    COMPLEX_REFLECTION = "complex_reflection"
+    GIVING_INFORMATION = "giving_information"
+    PERSUADE = "persuade"
+    PERSUADE_WITH_PERMISSION = "persuade_with_permission"
+    AFFIRM = "affirm"
+    SEEKING_COLLABORATION = "seeking_collaboration"
+    EMPHASISING_AUTONOMY = "emphasising_autonomy"
+    CONFRONT = "confront"
+    SUMMARY = "summary"
+    ASKS_WHAT_MATTERS = "asks_what_matters"
+
+    @property
+    def label(self) -> str:
+        """The code as a person would write it."""
+        return LABELS[self]
+
+
+LABELS: dict[Code, str] = {
+    Code.OPEN_QUESTION: "Open question",
+    Code.CLOSED_QUESTION: "Closed question",
+    Code.SIMPLE_REFLECTION: "Simple reflection",
+    Code.COMPLEX_REFLECTION: "Complex reflection",
+    Code.GIVING_INFORMATION: "Giving information",
+    Code.PERSUADE: "Advice without permission",
+    Code.PERSUADE_WITH_PERMISSION: "Advice with permission",
+    Code.AFFIRM: "Affirm",
+    Code.SEEKING_COLLABORATION: "Seeking collaboration",
+    Code.EMPHASISING_AUTONOMY: "Emphasising autonomy",
+    Code.CONFRONT: "Confront",
+    Code.SUMMARY: "Summary",
+    Code.ASKS_WHAT_MATTERS: "Asks what matters",
+}
+
+QUESTIONS = frozenset({Code.OPEN_QUESTION, Code.CLOSED_QUESTION})
+REFLECTIONS = frozenset({Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION})
+# Moves that invite the person to say more: a disclosure only ever answers one of these.
+INVITING = frozenset({Code.OPEN_QUESTION, Code.ASKS_WHAT_MATTERS, Code.SUMMARY} | REFLECTIONS)

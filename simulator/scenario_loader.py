@@ -1,0 +1,163 @@
+"""Loading and checking scenario files, and finding the scenarios a user can play."""
+
+import difflib
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from simulator import paths
+from simulator.problems import ContentError, Problem
+from simulator.scenario import Scenario
+from simulator.yaml_source import Location, YamlDocument, read_yaml
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario that loaded cleanly, with where it came from and a hash of its exact bytes."""
+
+    path: Path
+    scenario: Scenario
+    content_hash: str
+
+
+def load_scenario(path: Path) -> ScenarioFile:
+    """Load and check one scenario file; raise ContentError listing every problem with its place."""
+    document = read_yaml(path)
+    scenario = validate_document(document, Scenario)
+    problems = [Problem(path, *document.position_of(where), message) for where, message in cross_check(scenario)]
+    if problems:
+        raise ContentError(problems)
+    return ScenarioFile(path, scenario, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def validate_document(document: YamlDocument, model: type[ModelT]) -> ModelT:
+    """Validate a YAML document against `model`, turning pydantic's errors into placed Problems."""
+    if not isinstance(document.data, dict):
+        raise ContentError([Problem(document.path, 1, 1, "the file must be a mapping of field: value")])
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        problems = [_problem(document, model, detail) for detail in error.errors()]
+        raise ContentError(sorted(problems, key=lambda p: (p.line, p.column))) from None
+
+
+def _problem(document: YamlDocument, model: type[BaseModel], detail: dict) -> Problem:
+    location: Location = tuple(detail["loc"])
+    field = ".".join(str(part) for part in location) or "(top level)"
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        known = _known_fields(model, location[:-1])
+        close = difflib.get_close_matches(str(location[-1]), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(known)}"
+        message = f"{field}: unknown field{hint}"
+    elif kind == "missing":
+        message = f"{field}: missing required field"
+    else:
+        message = f"{field}: {detail['msg']}"
+    return Problem(document.path, *document.position_of(location), message)
+
+
+def _known_fields(model: type[BaseModel], location: Location) -> list[str]:
+    """The field names allowed at `location`, following nested models and lists of models."""
+    current: type[BaseModel] = model
+    for part in location:
+        if isinstance(part, int):
+            continue
+        annotation = current.model_fields[str(part)].annotation
+        nested = _model_in(annotation)
+        if nested is None:
+            return []
+        current = nested
+    return list(current.model_fields)
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def cross_check(scenario: Scenario) -> list[tuple[Location, str]]:
+    """Checks that span fields: unique ids, one hidden priority, release conditions naming real facts."""
+    found: list[tuple[Location, str]] = []
+    seen: set[str] = set()
+    facts = [("free_facts", i, f) for i, f in enumerate(scenario.free_facts)]
+    facts += [("hidden_facts", i, f) for i, f in enumerate(scenario.hidden_facts)]
+    for group, index, fact in facts:
+        if fact.id in seen:
+            found.append(((group, index, "id"), f"{group}.{index}.id: the id '{fact.id}' is used twice"))
+        seen.add(fact.id)
+    priorities = [i for i, fact in enumerate(scenario.hidden_facts) if fact.priority]
+    if len(priorities) != 1:
+        where: Location = ("hidden_facts", priorities[1], "priority") if priorities else ("hidden_facts",)
+        found.append((where, f"hidden_facts: mark exactly one hidden fact 'priority: true' (found {len(priorities)})"))
+    for index, fact in enumerate(scenario.hidden_facts):
+        for r, release in enumerate(fact.release):
+            for a, name in enumerate(release.after):
+                if name not in seen:
+                    close = difflib.get_close_matches(name, sorted(seen), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    place = ("hidden_facts", index, "release", r, "after", a)
+                    found.append((place, f"hidden_facts.{index}.release.{r}.after: no fact has the id '{name}'{hint}"))
+            if release.cued and fact.cue is None:
+                place = ("hidden_facts", index, "release", r, "cued")
+                found.append((place, f"hidden_facts.{index}.release.{r}.cued: the fact has no 'cue' line to drop"))
+    return found
+
+
+def builtin_scenario_dir() -> Path:
+    """The scenarios shipped with the product (inside the wheel, or the source tree's folder)."""
+    packaged = Path(__file__).parent / "builtin_scenarios"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "scenarios"
+
+
+def scenario_dirs() -> list[Path]:
+    """Where scenarios are looked for: built-in ones, the user's own folder, and SIMULATOR_SCENARIOS."""
+    dirs = [builtin_scenario_dir(), paths.user_scenario_dir()]
+    extra = os.environ.get("SIMULATOR_SCENARIOS")
+    if extra:
+        dirs += [Path(part) for part in extra.split(os.pathsep) if part]
+    return dirs
+
+
+def discover(dirs: list[Path] | None = None) -> tuple[list[ScenarioFile], list[Problem]]:
+    """Every scenario in `dirs` that loads, sorted by title, and the problems of those that do not."""
+    loaded: dict[str, ScenarioFile] = {}
+    problems: list[Problem] = []
+    for folder in dirs if dirs is not None else scenario_dirs():
+        if not folder.is_dir():
+            continue
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                found = load_scenario(path)
+            except ContentError as error:
+                problems.extend(error.problems)
+                continue
+            # A user's copy of a built-in scenario replaces it, since later folders win.
+            loaded[found.scenario.id] = found
+    return sorted(loaded.values(), key=lambda f: f.scenario.title), problems
+
+
+def resolve(reference: str, dirs: list[Path] | None = None) -> ScenarioFile:
+    """Find a scenario by file path or by id; raise ContentError saying what was looked for."""
+    candidate = Path(reference)
+    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
+        return load_scenario(candidate)
+    found, _ = discover(dirs)
+    for item in found:
+        if item.scenario.id == reference:
+            return item
+    known = [item.scenario.id for item in found]
+    close = difflib.get_close_matches(reference, known, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known scenarios: {', '.join(known)}"
+    raise ContentError([Problem(candidate, 0, 0, f"no scenario file or id '{reference}'{hint}")])
