@@ -1,0 +1,143 @@
+"""The command line: the practice app by default, plus headless play, listing and resuming."""
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from simulator import __version__
+from simulator.problems import ContentError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 nothing to do, 2 bad input)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ContentError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="simulator", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"simulator {__version__}")
+    parser.set_defaults(handler=_run_app)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    practice = commands.add_parser("practice", help="open the practice app (the default)")
+    practice.add_argument("scenario", nargs="?", help="start straight into this scenario (id or file)")
+    practice.add_argument("--seed", type=int, help="seed for the patient (default: random, recorded)")
+    practice.set_defaults(handler=_run_app)
+
+    listing = commands.add_parser("list", help="list the scenarios you can practise")
+    listing.set_defaults(handler=_list)
+
+    play = commands.add_parser("play", help="play a conversation from a script, without the app")
+    play.add_argument("scenario", help="scenario id or YAML file")
+    play.add_argument("--script", required=True, help="file with one trainee utterance per line ('-' for stdin)")
+    play.add_argument("--seed", type=int, default=0, help="seed for the patient (default 0)")
+    play.add_argument("--json", action="store_true", help="print one JSON object per event")
+    play.add_argument("--out", type=Path, help="keep the transcript in this folder")
+    play.set_defaults(handler=_play)
+
+    resume = commands.add_parser("resume", help="continue an unfinished session in the app")
+    resume.add_argument("session", nargs="?", help="session id or transcript file (default: the latest)")
+    resume.add_argument("--list", action="store_true", help="list unfinished sessions instead")
+    resume.set_defaults(handler=_resume)
+    return parser
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from simulator.app.app import SimulatorApp  # imported here so other commands start fast
+
+    scenario = getattr(args, "scenario", None)
+    start = None
+    if scenario:
+        from simulator.scenario_loader import resolve
+
+        start = resolve(scenario)
+    SimulatorApp(start_scenario=start, seed=getattr(args, "seed", None)).run()
+    return 0
+
+
+def _list(_: argparse.Namespace) -> int:
+    from simulator.scenario_loader import discover
+
+    found, problems = discover()
+    for problem in problems:
+        print(f"warning: skipped {problem}", file=sys.stderr)
+    if not found:
+        print("No scenarios found.", file=sys.stderr)
+        return 1
+    rows = [("ID", "PERSON", "CONDITIONS", "ACTIVATION", "DIFFICULTY")]
+    for item in found:
+        persona = item.scenario.persona
+        rows.append((item.scenario.id, f"{persona.name}, {persona.age}", ", ".join(persona.conditions),
+                     str(persona.activation), item.scenario.difficulty))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    from simulator.feedback import summarise
+    from simulator.report import feedback_lines, transcript_lines
+    from simulator.scenario_loader import resolve
+    from simulator.session import Session
+
+    scenario_file = resolve(args.scenario)
+    try:
+        script = sys.stdin.read() if args.script == "-" else Path(args.script).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"error: cannot read the script {args.script}: {error}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as scratch:
+        session = Session.start(scenario_file, seed=args.seed, directory=args.out or Path(scratch))
+        for line in script.splitlines():
+            if line.strip():
+                session.say(line)
+        session.end()
+        if args.json:
+            for event in session.events:
+                print(event.model_dump_json())
+        else:
+            print("\n".join(transcript_lines(session.scenario, session.events)))
+            print()
+            print("\n".join(feedback_lines(summarise(session.scenario, session.events))))
+        if args.out:
+            print(f"transcript: {session.path}", file=sys.stderr)
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from simulator.session import list_sessions
+
+    unfinished = [s for s in list_sessions() if not s.finished]
+    if args.list:
+        for summary in unfinished:
+            print(f"{summary.session_id}  {summary.scenario_title}  {summary.turns} turns  "
+                  f"started {summary.started_at:%Y-%m-%d %H:%M} UTC")
+        return 0
+    if args.session:
+        candidate = Path(args.session)
+        matches = [s.path for s in unfinished if s.session_id == args.session]
+        path = candidate if candidate.is_file() else (matches[0] if matches else None)
+    else:
+        path = unfinished[0].path if unfinished else None
+    if path is None:
+        print("No unfinished session to resume." if not args.session
+              else f"error: no unfinished session '{args.session}' (see: simulator resume --list)",
+              file=sys.stderr)
+        return 1
+    from simulator.app.app import SimulatorApp
+    from simulator.session import Session
+
+    SimulatorApp(resume=Session.resume(path)).run()
+    return 0

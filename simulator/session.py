@@ -1,0 +1,189 @@
+"""A practice session: trainee turns in, coded, answered by the patient, and logged as they happen."""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from simulator import __version__, paths
+from simulator.coder import CoderContext, Coding, asks_permission, code_utterance
+from simulator.patient_engine import PatientEngine, PatientReply
+from simulator.problems import ContentError, Problem
+from simulator.scenario import Scenario
+from simulator.scenario_loader import ScenarioFile, load_scenario, resolve
+from simulator.text import clean_utterance
+from simulator.transcript import (
+    Event,
+    PatientTurn,
+    SessionEnded,
+    SessionStarted,
+    SystemEvent,
+    TraineeTurn,
+    TranscriptWriter,
+    read_transcript,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (transcripts never store local times)."""
+    return datetime.now(UTC)
+
+
+class SessionClosed(Exception):
+    """The consultation has ended; nothing more can be said in it."""
+
+
+class Session:
+    """One consultation with one scenario's patient, written to its transcript after every event."""
+
+    def __init__(self, scenario_file: ScenarioFile, seed: int, path: Path, events: list[Event],
+                 clock: Clock = utc_now) -> None:
+        self.scenario_file = scenario_file
+        self.seed = seed
+        self.path = path
+        self.events = events
+        self._clock = clock
+        self.engine = PatientEngine(scenario_file.scenario, seed)
+        self._permission_asked = False
+        self._writer = TranscriptWriter(path)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.scenario_file.scenario
+
+    @property
+    def finished(self) -> bool:
+        return any(isinstance(event, SessionEnded) for event in self.events)
+
+    @property
+    def turn(self) -> int:
+        return sum(1 for event in self.events if isinstance(event, TraineeTurn))
+
+    @classmethod
+    def start(cls, scenario_file: ScenarioFile, seed: int | None = None, directory: Path | None = None,
+              clock: Clock = utc_now) -> "Session":
+        """Begin a new session: record what is played, then the patient's opening line."""
+        seed = secrets.randbelow(2**31) if seed is None else seed
+        now = clock()
+        scenario = scenario_file.scenario
+        session_id = f"{now:%Y%m%d-%H%M%S}-{scenario.id}-{secrets.token_hex(3)}"
+        path = (directory or paths.session_dir()) / f"{session_id}.jsonl"
+        session = cls(scenario_file, seed, path, [], clock)
+        session._log(SessionStarted(
+            seq=0, at=now, session_id=session_id, product_version=__version__, scenario_id=scenario.id,
+            scenario_title=scenario.title, scenario_path=str(scenario_file.path.resolve()),
+            scenario_hash=scenario_file.content_hash, seed=seed,
+        ))
+        session._patient(session.engine.opening())
+        return session
+
+    @classmethod
+    def resume(cls, path: Path, clock: Clock = utc_now) -> "Session":
+        """Continue an unfinished session: replay its trainee turns so the patient is where they left off."""
+        read = read_transcript(path)
+        started = read.started
+        if started is None:
+            raise ContentError(read.problems)
+        if read.finished:
+            raise ContentError([Problem(path, 0, 0, "this session has already ended; start a new one")])
+        scenario_file = _find_scenario(started)
+        session = cls(scenario_file, started.seed, path, list(read.events), clock)
+        recorded = [e for e in read.events if isinstance(e, PatientTurn) and e.turn > 0]
+        replayed = [session._respond(e.text)[1] for e in read.events if isinstance(e, TraineeTurn)]
+        notes = [f"{p.path.name}:{p.line}: {p.message}" for p in read.problems]
+        if scenario_file.content_hash != started.scenario_hash:
+            notes.append("the scenario file has changed since this session began")
+        if [r.text for r in replayed] != [e.text for e in recorded[: len(replayed)]]:
+            notes.append("the patient's replies differ on replay; the scenario may have changed")
+        if len(recorded) < len(replayed):
+            # The process stopped between the trainee's turn and the patient's answer: answer it now.
+            session._patient(replayed[-1])
+        session.note("resumed", "; ".join(notes))
+        return session
+
+    def say(self, text: str) -> tuple[TraineeTurn, PatientTurn] | None:
+        """Take one trainee utterance; return it (coded) and the patient's reply, or None if it was blank."""
+        if self.finished:
+            raise SessionClosed("the consultation has ended")
+        text = clean_utterance(text)
+        if not text:
+            return None
+        coding, reply = self._respond(text)
+        trainee = TraineeTurn(seq=len(self.events), at=self._clock(), turn=self.turn + 1, text=text,
+                              codes=sorted(coding.codes))
+        self._log(trainee)
+        return trainee, self._patient(reply)
+
+    def note(self, kind: str, detail: str = "") -> None:
+        """Record something that happened around the conversation."""
+        self._log(SystemEvent(seq=len(self.events), at=self._clock(), kind=kind, detail=detail))
+
+    def end(self) -> PatientTurn:
+        """End the consultation: the patient's goodbye, then the end marker."""
+        if self.finished:
+            raise SessionClosed("the consultation has already ended")
+        goodbye = self._patient(self.engine.closing())
+        self._log(SessionEnded(seq=len(self.events), at=self._clock()))
+        self._writer.close()
+        return goodbye
+
+    def close(self) -> None:
+        """Stop writing without ending the consultation, so that it can be resumed."""
+        self._writer.close()
+
+    def _respond(self, text: str) -> tuple[Coding, PatientReply]:
+        coding = code_utterance(text, CoderContext(permission_asked=self._permission_asked))
+        self._permission_asked = asks_permission(coding, text)
+        return coding, self.engine.respond(text, coding)
+
+    def _patient(self, reply: PatientReply) -> PatientTurn:
+        event = PatientTurn(seq=len(self.events), at=self._clock(), turn=self.turn, text=reply.text,
+                            intent=reply.intent, released=list(reply.released), cue=reply.cue)
+        self._log(event)
+        return event
+
+    def _log(self, event: Event) -> None:
+        self._writer.append(event)
+        self.events.append(event)
+
+
+def _find_scenario(started: SessionStarted) -> ScenarioFile:
+    recorded = Path(started.scenario_path)
+    if recorded.is_file():
+        try:
+            found = load_scenario(recorded)
+            if found.scenario.id == started.scenario_id:
+                return found
+        except ContentError:
+            pass  # fall back to looking the id up among the known scenarios
+    return resolve(started.scenario_id)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A transcript on disk, as listed for `simulator resume`."""
+
+    path: Path
+    session_id: str
+    scenario_title: str
+    started_at: datetime
+    turns: int
+    finished: bool
+
+
+def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
+    """Every readable transcript in the session folder, newest first."""
+    found: list[SessionSummary] = []
+    folder = directory or paths.session_dir()
+    for path in folder.glob("*.jsonl") if folder.is_dir() else ():
+        read = read_transcript(path)
+        started = read.started
+        if started is None:
+            continue
+        turns = sum(1 for event in read.events if isinstance(event, TraineeTurn))
+        found.append(SessionSummary(path, started.session_id, started.scenario_title, started.at, turns,
+                                    read.finished))
+    return sorted(found, key=lambda s: s.started_at, reverse=True)

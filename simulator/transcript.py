@@ -1,0 +1,141 @@
+"""The transcript: an append-only log of session events, one JSON object per line, flushed as it goes."""
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from simulator.codes import Code
+from simulator.patient_engine import Intent
+from simulator.problems import Problem
+
+FORMAT_VERSION = 1
+
+
+class EventBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int = Field(ge=0)
+    at: datetime
+
+
+class SessionStarted(EventBase):
+    """The first event of every transcript: what was played, with which content and seed."""
+
+    type: Literal["session_started"] = "session_started"
+    format: int = FORMAT_VERSION
+    session_id: str
+    product_version: str
+    scenario_id: str
+    scenario_title: str
+    scenario_path: str
+    scenario_hash: str
+    seed: int
+
+
+class TraineeTurn(EventBase):
+    """What the trainee said and the codes it carried."""
+
+    type: Literal["trainee"] = "trainee"
+    turn: int
+    text: str
+    codes: list[Code]
+
+
+class PatientTurn(EventBase):
+    """What the patient said, the intent behind it, and the facts it released."""
+
+    type: Literal["patient"] = "patient"
+    turn: int
+    text: str
+    intent: Intent
+    released: list[str] = Field(default_factory=list)
+    cue: str | None = None
+    source: Literal["authored"] = "authored"
+
+
+class SystemEvent(EventBase):
+    """Something that happened around the conversation (resumed, letter opened, a warning)."""
+
+    type: Literal["system"] = "system"
+    kind: str
+    detail: str = ""
+
+
+class SessionEnded(EventBase):
+    """The trainee ended the consultation."""
+
+    type: Literal["session_ended"] = "session_ended"
+
+
+Event = Annotated[SessionStarted | TraineeTurn | PatientTurn | SystemEvent | SessionEnded,
+                  Field(discriminator="type")]
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+class TranscriptWriter:
+    """Appends events to a transcript file; each is on disk (flushed and fsynced) before `append` returns."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("ab")
+        # A process killed mid-write leaves a partial last line; start on a fresh line so it stays
+        # one readable-as-corrupt line instead of swallowing the next event.
+        if self._file.tell() and not path.read_bytes().endswith(b"\n"):
+            self._file.write(b"\n")
+
+    def append(self, event: Event) -> None:
+        """Write one event durably."""
+        self._file.write(event.model_dump_json().encode("utf-8") + b"\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        """Close the file (every event is already on disk)."""
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class TranscriptRead:
+    """The events that could be read from a transcript, and what was wrong with the rest."""
+
+    path: Path
+    events: list[Event]
+    problems: list[Problem]
+
+    @property
+    def started(self) -> SessionStarted | None:
+        first = self.events[0] if self.events else None
+        return first if isinstance(first, SessionStarted) else None
+
+    @property
+    def finished(self) -> bool:
+        return any(isinstance(event, SessionEnded) for event in self.events)
+
+
+def read_transcript(path: Path) -> TranscriptRead:
+    """Read every event that parses; each line that does not is reported with its line number."""
+    events: list[Event] = []
+    problems: list[Problem] = []
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return TranscriptRead(path, [], [Problem(path, 0, 0, f"cannot read the transcript: {error.strerror}")])
+    lines = raw.split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(_EVENT.validate_python(json.loads(line.decode("utf-8"))))
+        except (UnicodeDecodeError, json.JSONDecodeError, ValidationError):
+            last = number == len(lines) or (number == len(lines) - 1 and not lines[-1])
+            why = "cut short (the program stopped while writing it)" if last else "not a valid event"
+            problems.append(Problem(path, number, 1, f"line {why}; skipped"))
+    if not events or not isinstance(events[0], SessionStarted):
+        problems.insert(0, Problem(path, 1, 1, "not a simulator transcript (no session_started event first)"))
+    return TranscriptRead(path, events, problems)
