@@ -69,8 +69,13 @@ class Session:
         seed = secrets.randbelow(2**31) if seed is None else seed
         now = clock()
         scenario = scenario_file.scenario
-        session_id = f"{now:%Y%m%d-%H%M%S}-{scenario.id}-{secrets.token_hex(3)}"
-        path = (directory or paths.session_dir()) / f"{session_id}.jsonl"
+        folder = directory or paths.session_dir()
+        session_id = f"{now:%Y%m%d-%H%M%S}-{scenario.id}"
+        path, number = folder / f"{session_id}.jsonl", 1
+        while path.exists():
+            number += 1
+            path = folder / f"{session_id}-{number}.jsonl"
+        session_id = path.stem
         session = cls(scenario_file, seed, path, [], clock)
         session._log(SessionStarted(
             seq=0, at=now, session_id=session_id, product_version=__version__, scenario_id=scenario.id,

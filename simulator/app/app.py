@@ -1,0 +1,65 @@
+"""The practice app: picker, consultation and feedback screens over the core."""
+
+from textual.app import App
+from textual.binding import Binding
+
+from simulator import __version__
+from simulator.app.config import AppConfig
+from simulator.app.screens.consultation import ConsultationScreen
+from simulator.app.screens.feedback import FeedbackScreen
+from simulator.app.screens.help import HelpScreen
+from simulator.app.screens.picker import PickerScreen
+from simulator.scenario_loader import ScenarioFile, discover
+from simulator.session import Session
+
+
+class SimulatorApp(App[None]):
+    """Keyboard-only practice: choose a patient, hold the conversation, read the feedback."""
+
+    TITLE = "Consultation simulator"
+    SUB_TITLE = f"v{__version__}"
+    BINDINGS = [Binding("f1", "help", "Help", show=False)]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, config: AppConfig | None = None, *, start_scenario: ScenarioFile | None = None,
+                 seed: int | None = None, resume: Session | None = None) -> None:
+        super().__init__()
+        self.config = config or AppConfig(seed=seed)
+        self._start_scenario = start_scenario
+        self._resume = resume
+
+    def on_mount(self) -> None:
+        scenarios, problems = discover(self.config.scenario_dirs)
+        self.push_screen(PickerScreen(scenarios, problems), self._chosen)
+        if self._resume is not None:
+            self._consult(self._resume, _elapsed_so_far(self._resume))
+        elif self._start_scenario is not None:
+            self._chosen(self._start_scenario)
+
+    def _chosen(self, scenario_file: ScenarioFile | None) -> None:
+        if scenario_file is None:
+            return
+        session = Session.start(scenario_file, seed=self.config.seed, directory=self.config.session_dir,
+                                clock=self.config.now)
+        self._consult(session)
+
+    def _consult(self, session: Session, already_elapsed: float = 0.0) -> None:
+        self.push_screen(ConsultationScreen(session, already_elapsed), self._ended)
+
+    def _ended(self, session: Session | None) -> None:
+        if session is not None:
+            self.push_screen(FeedbackScreen(session), self._after_feedback)
+
+    def _after_feedback(self, choice: str | None) -> None:
+        if choice != "new":
+            self.exit()
+
+    def action_help(self) -> None:
+        """Show the help screen (unless it is already open)."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def _elapsed_so_far(session: Session) -> float:
+    """Seconds between a resumed session's first and last events: time already spent in it."""
+    return (session.events[-1].at - session.events[0].at).total_seconds()

@@ -1,0 +1,24 @@
+"""What the app needs from its surroundings, gathered in one place so tests can fix it."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simulator import paths
+from simulator.scenario_loader import scenario_dirs
+from simulator.session import Clock, utc_now
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """Folders, seed, clock and cursor behaviour for one run of the app."""
+
+    scenario_dirs: list[Path] = field(default_factory=scenario_dirs)
+    session_dir: Path = field(default_factory=paths.session_dir)
+    seed: int | None = None
+    # Seconds on a monotonic clock, for the elapsed-time display; tests pass a frozen one.
+    clock: Callable[[], float] = time.monotonic
+    cursor_blink: bool = True
+    # Wall-clock time for transcripts and session names.
+    now: Clock = utc_now

@@ -1,0 +1,50 @@
+"""The help screen: how to practise and which keys do what."""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Markdown
+
+HELP = """\
+# How to practise
+
+You are the nurse. The patient has been sent their results letter and has come for a care and
+support planning conversation. Read the letter (**F2**) and the persona card (**F3**) first.
+
+- Type what you would say and press **Enter**. The patient answers.
+- Ask what matters to them, listen, and reflect back what you hear. A person who feels heard
+  says more; a person who is lectured says less.
+- Press **F10** to end the consultation and see your feedback.
+- Your words are saved as you go. If the program stops, `simulator resume` picks up where you were.
+
+# Keys
+
+| key | what it does |
+|---|---|
+| Enter | say what you typed |
+| F1 | this help |
+| F2 | the results letter |
+| F3 | the persona card |
+| F10 | end the consultation |
+| Up / Down | move in the scenario list |
+| Escape | close a window like this one |
+| Ctrl+Q | quit (an unfinished consultation can be resumed) |
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and a short guide; Escape closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 80; max-width: 95%; height: 85%; border: thick $accent;
+                                  background: $surface; }
+    """
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f1", "dismiss", "Close", show=False)]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Help"
+            yield Markdown(HELP)
+        yield Footer()

@@ -1,0 +1,17 @@
+"""One turn of the conversation as shown on screen."""
+
+from textual.content import Content
+from textual.widgets import Static
+
+
+class Turn(Static):
+    """A speaker's words, always shown as literal text: typed markup and escapes are never interpreted."""
+
+    DEFAULT_CSS = """
+    Turn { padding: 0 1; margin: 0 0 1 0; width: 1fr; height: auto; }
+    Turn.trainee { margin-left: 8; background: $primary 15%; border-left: wide $primary; }
+    Turn.patient { margin-right: 8; background: $secondary 12%; border-left: wide $secondary; }
+    """
+
+    def __init__(self, speaker: str, text: str, role: str) -> None:
+        super().__init__(Content.assemble((speaker, "bold"), "\n", text), classes=role, markup=False)
