@@ -17,4 +17,7 @@ def clean_utterance(text: str) -> str:
     text = _ANSI.sub("", text)
     text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
     text = _CONTROL.sub("", text)
+    # Invisible format characters (zero-width spaces, bidi overrides) can disguise text; the
+    # zero-width joiner stays because emoji sequences need it.
+    text = "".join(c for c in text if c == "\u200d" or unicodedata.category(c) != "Cf")
     return _SPACE.sub(" ", text).strip()

@@ -1,0 +1,25 @@
+"""Shared fixtures: every test gets its own data folder and UTC."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from simulator.scenario_loader import ScenarioFile, builtin_scenario_dir, load_scenario
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep tests out of the user's real data folder and fix the time zone."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("SIMULATOR_DATA_DIR", str(data))
+    monkeypatch.delenv("SIMULATOR_SCENARIOS", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    return data
+
+
+@pytest.fixture
+def taxi() -> ScenarioFile:
+    """The P1 scenario, the hardest of the shipped ones."""
+    return load_scenario(builtin_scenario_dir() / "p1-taxi-driver.yaml")

@@ -1,0 +1,71 @@
+"""The rule-based coder on utterances a trainee nurse would type."""
+
+import pytest
+
+from simulator.codes import Code
+from simulator.coder import CoderContext, asks_permission, code_utterance
+
+C = Code
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("What matters most to you at the moment?", {C.OPEN_QUESTION, C.ASKS_WHAT_MATTERS}),
+        ("Could you tell me a bit about a good day for you?", {C.OPEN_QUESTION, C.ASKS_WHAT_MATTERS}),
+        ("How are things at home?", {C.OPEN_QUESTION}),
+        ("Tell me more about that", {C.OPEN_QUESTION}),
+        ("Do you take your tablets?", {C.CLOSED_QUESTION}),
+        ("Is there anything else?", {C.CLOSED_QUESTION}),
+        ("You've been busy.", {C.SIMPLE_REFLECTION}),
+        ("You're worried about what insulin would mean for your work.", {C.COMPLEX_REFLECTION}),
+        ("It sounds like being able to drive means a lot to you.", {C.COMPLEX_REFLECTION}),
+        ("You should really cut down on sugar.", {C.PERSUADE}),
+        ("Take your tablets every morning.", {C.PERSUADE}),
+        ("You need to lose weight or you'll end up on insulin.", {C.PERSUADE}),
+        ("Your HbA1c is 68, which is higher than last time.", {C.GIVING_INFORMATION}),
+        ("It's up to you what we focus on.", {C.EMPHASISING_AUTONOMY}),
+        ("Well done for coming in, you've clearly put a lot of thought into this.", {C.AFFIRM}),
+        ("You're just making excuses.", {C.CONFRONT}),
+        ("Shall we look at your results together?", {C.CLOSED_QUESTION, C.SEEKING_COLLABORATION}),
+        ("[bold]hello[/bold]", set()),
+        ("ok", set()),
+    ],
+)
+def test_codes(utterance: str, expected: set[Code]) -> None:
+    assert set(code_utterance(utterance).codes) == expected
+
+
+def test_one_utterance_carries_several_codes() -> None:
+    coding = code_utterance("Are you still smoking? You really need to stop.")
+    assert {C.CLOSED_QUESTION, C.PERSUADE} <= coding.codes
+    assert coding.questions == 1
+
+
+def test_summary_pulls_threads_together() -> None:
+    coding = code_utterance("So you've told me about work, you mentioned your daughter, and you're tired "
+                            "of being told what to do. Have I got that right?")
+    assert C.SUMMARY in coding.codes
+
+
+def test_advice_after_asking_permission_is_advice_with_permission() -> None:
+    ask = "Would it be ok if I shared some information about walking?"
+    first = code_utterance(ask)
+    assert asks_permission(first, ask)
+    advice = "You could go for a short walk after meals; it helps with sugar."
+    assert C.PERSUADE_WITH_PERMISSION in code_utterance(advice, CoderContext(permission_asked=True)).codes
+    assert C.PERSUADE in code_utterance(advice).codes
+
+
+def test_advice_framed_as_a_choice_counts_as_permitted() -> None:
+    assert code_utterance("Some people find a short walk after meals helps.").codes == {
+        C.PERSUADE_WITH_PERMISSION}
+
+
+def test_stacked_questions_are_counted() -> None:
+    assert code_utterance("How's work? Are you sleeping? What about food?").questions == 3
+
+
+def test_curly_apostrophes_code_like_straight_ones() -> None:
+    assert code_utterance("You\u2019re worried about your job.").codes == code_utterance(
+        "You're worried about your job.").codes

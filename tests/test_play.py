@@ -1,0 +1,63 @@
+"""Headless play: the behaviour that reaches each patient's hidden priority, and the behaviour that does not."""
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import SCRIPTS, SHIPPED
+
+from simulator.cli import main
+from simulator.scenario_loader import load_scenario
+
+
+def _play_json(capsys: pytest.CaptureFixture[str], scenario: Path, script_name: str, seed: int) -> list[dict]:
+    status = main(["play", str(scenario), "--script", str(SCRIPTS / script_name), "--seed", str(seed), "--json"])
+    assert status == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def _priority_turn(events: list[dict], priority_id: str) -> int | None:
+    return next((e["turn"] for e in events if e["type"] == "patient" and priority_id in e["released"]), None)
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_person_centred_trainee_reaches_the_hidden_priority_within_12_turns(
+        capsys: pytest.CaptureFixture[str], scenario: Path, seed: int) -> None:
+    priority = load_scenario(scenario).scenario.priority
+    assert priority is not None
+    events = _play_json(capsys, scenario, "person-centred.txt", seed)
+    turn = _priority_turn(events, priority.id)
+    assert turn is not None and turn <= 12
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_closed_questions_and_unsolicited_advice_never_reach_it(
+        capsys: pytest.CaptureFixture[str], scenario: Path, seed: int) -> None:
+    priority = load_scenario(scenario).scenario.priority
+    assert priority is not None
+    events = _play_json(capsys, scenario, "checklist-lecture.txt", seed)
+    assert _priority_turn(events, priority.id) is None
+    assert sum(1 for e in events if e["type"] == "trainee") == 12
+    assert all(priority.text not in e.get("text", "") for e in events)
+
+
+def test_json_events_carry_codes_intents_and_released_facts(capsys: pytest.CaptureFixture[str]) -> None:
+    events = _play_json(capsys, SHIPPED[0], "person-centred.txt", 0)
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "session_started" and kinds[-1] == "session_ended"
+    started = events[0]
+    assert {"scenario_id", "scenario_hash", "seed", "product_version", "at"} <= started.keys()
+    trainee = next(e for e in events if e["type"] == "trainee")
+    assert "asks_what_matters" in trainee["codes"]
+    patient = [e for e in events if e["type"] == "patient"]
+    assert {"intent", "released", "text"} <= patient[1].keys()
+
+
+def test_text_output_shows_transcript_and_feedback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["play", "p1-taxi-driver", "--script", str(SCRIPTS / "person-centred.txt")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Gary Marsh: Alright.")
+    assert "Nurse: Thanks for coming in." in out
+    assert "(hidden priority): reached at turn" in out
