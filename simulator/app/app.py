@@ -7,7 +7,6 @@ from simulator import __version__
 from simulator.app.config import AppConfig
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
-from simulator.app.screens.help import HelpScreen
 from simulator.app.screens.picker import PickerScreen
 from simulator.scenario_loader import ScenarioFile, discover
 from simulator.session import Session
@@ -29,12 +28,17 @@ class SimulatorApp(App[None]):
         self._resume = resume
 
     def on_mount(self) -> None:
-        scenarios, problems = discover(self.config.scenario_dirs)
-        self.push_screen(PickerScreen(scenarios, problems), self._chosen)
         if self._resume is not None:
             self._consult(self._resume, _elapsed_so_far(self._resume))
         elif self._start_scenario is not None:
             self._chosen(self._start_scenario)
+        else:
+            self._pick()
+
+    def _pick(self) -> None:
+        # Scenarios are read afresh each time, so files added while the app runs show up.
+        scenarios, problems = discover(self.config.scenario_dirs)
+        self.push_screen(PickerScreen(scenarios, problems), self._chosen)
 
     def _chosen(self, scenario_file: ScenarioFile | None) -> None:
         if scenario_file is None:
@@ -51,11 +55,16 @@ class SimulatorApp(App[None]):
             self.push_screen(FeedbackScreen(session), self._after_feedback)
 
     def _after_feedback(self, choice: str | None) -> None:
-        if choice != "new":
+        if choice == "new":
+            self._pick()
+        else:
             self.exit()
 
     def action_help(self) -> None:
         """Show the help screen (unless it is already open)."""
+        # Imported on first use: the Markdown widget costs start-up time the first screen does not need.
+        from simulator.app.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

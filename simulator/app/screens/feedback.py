@@ -25,7 +25,7 @@ class FeedbackScreen(Screen[str]):
     FeedbackScreen #headline { padding: 1 2; text-style: bold; height: auto; }
     FeedbackScreen #tables { height: auto; }
     FeedbackScreen DataTable { width: 1fr; height: auto; margin: 0 1 1 1; }
-    FeedbackScreen #facts { height: auto; margin: 0 1 1 1; }
+    FeedbackScreen #facts { height: auto; margin: 0 2 1 2; }
     FeedbackScreen #saved { padding: 0 2 1 2; color: $text-muted; height: auto; }
     """
     BINDINGS = [
@@ -51,7 +51,7 @@ class FeedbackScreen(Screen[str]):
             with Horizontal(id="tables"):
                 yield DataTable(id="codes", show_cursor=False)
                 yield DataTable(id="measures", show_cursor=False)
-            yield DataTable(id="facts", show_cursor=False)
+            yield Static(self._facts(), id="facts", markup=False)
             yield Static(f"Transcript saved as {self.session.path.name} (simulator resume --list shows"
                          " unfinished ones)", id="saved", markup=False)
         yield Footer()
@@ -75,11 +75,14 @@ class FeedbackScreen(Screen[str]):
             fair, good = THRESHOLDS.get(name, ("", ""))
             measures.add_row(name, format_measure(value, kind), fair, good)
         measures.add_row("Facts shared freely", f"{feedback.free_shared} of {feedback.free_total}", "", "")
-        facts = self.query_one("#facts", DataTable)
-        facts.add_columns("Reached", "Hidden fact")
-        for outcome in feedback.hidden:
-            label = ("Hidden priority: " if outcome.fact.priority else "") + outcome.fact.summary
-            facts.add_row(f"turn {outcome.turn}" if outcome.reached else "missed", label)
+
+    def _facts(self) -> str:
+        lines = ["What the patient kept back:"]
+        for outcome in self.feedback.hidden:
+            reached = f"reached at turn {outcome.turn}" if outcome.reached else "missed"
+            priority = "Hidden priority: " if outcome.fact.priority else ""
+            lines.append(f"  • {priority}{outcome.fact.summary} ({reached})")
+        return "\n".join(lines)
 
     def action_new(self) -> None:
         """Back to the scenario picker."""

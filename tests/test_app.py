@@ -1,0 +1,127 @@
+"""The practice app driven by Pilot, as a trainee would use it with the keyboard alone."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+from helpers import script
+
+from simulator.app.app import SimulatorApp
+from simulator.app.config import AppConfig
+from simulator.app.screens.consultation import ConsultationScreen
+from simulator.app.screens.document import DocumentScreen
+from simulator.app.screens.feedback import FeedbackScreen
+from simulator.app.screens.help import HelpScreen
+from simulator.app.screens.picker import PickerScreen
+from simulator.app.widgets.turn import Turn
+from simulator.scenario_loader import builtin_scenario_dir
+from simulator.session import Session
+from simulator.transcript import SessionEnded, TraineeTurn, read_transcript
+
+SIZE = (100, 32)
+
+
+def config(tmp_path: Path) -> AppConfig:
+    """A frozen, isolated configuration: no blinking cursor, a clock that does not move."""
+    return AppConfig(scenario_dirs=[builtin_scenario_dir()], session_dir=tmp_path / "sessions", seed=1,
+                     clock=lambda: 0.0, cursor_blink=False,
+                     now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
+
+
+async def _say(pilot: Pilot, text: str) -> None:
+    """Put a line in the input as if pasted, and send it with Enter."""
+    pilot.app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> None:
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("down", "enter")  # Gary Marsh, the second by title
+        assert isinstance(app.screen, ConsultationScreen)
+        screen = app.screen
+        assert screen.session.scenario.id == "p1-taxi-driver"
+        for line in script("person-centred.txt")[:6]:
+            await _say(pilot, line)
+        turns = list(screen.query(Turn))
+        assert len(turns) == 13  # opening line plus six exchanges
+        await pilot.press("f10")
+        assert isinstance(app.screen, FeedbackScreen)
+        assert app.screen.feedback.priority_reached
+        path = app.screen.session.path
+    saved = read_transcript(path)
+    assert isinstance(saved.events[-1], SessionEnded)
+    assert [e.text for e in saved.events if isinstance(e, TraineeTurn)] == script("person-centred.txt")[:6]
+
+
+async def test_typed_markup_and_escapes_are_shown_literally(tmp_path: Path) -> None:
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.press(*"[b]hi[/b]", "enter")
+        await _say(pilot, "[red]What[/red] matters to you? \x1b[31m[link=x]y[/link]")
+        shown = [str(turn.render()) for turn in app.screen.query(Turn)]
+        assert shown[1] == "You\n[b]hi[/b]"
+        assert shown[3] == "You\n[red]What[/red] matters to you? [link=x]y[/link]"
+
+
+async def test_letter_persona_card_and_help_open_and_close_with_keys(tmp_path: Path) -> None:
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "f2")
+        assert isinstance(app.screen, DocumentScreen)
+        assert "HbA1c" in str(app.screen.query_one(".body").render())
+        await pilot.press("escape", "f3")
+        card = str(app.screen.query_one(".body").render())
+        assert "Denise Walker, 63" in card
+        # The card never shows what the patient keeps hidden.
+        hidden = app.screen_stack[-2].session.scenario.hidden_facts
+        assert hidden and not any(fact.text in card or fact.summary in card for fact in hidden)
+        await pilot.press("escape", "f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConsultationScreen)
+        kinds = [e.kind for e in app.screen.session.events if e.type == "system"]
+        assert kinds == ["letter_opened", "persona_opened"]
+
+
+async def test_new_consultation_after_feedback_returns_to_the_picker(tmp_path: Path) -> None:
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await _say(pilot, "What matters to you?")
+        await pilot.press("f10", "n")
+        assert isinstance(app.screen, PickerScreen)
+
+
+async def test_resume_in_the_app_shows_the_conversation_so_far(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    app = SimulatorApp(cfg)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await _say(pilot, "What would you like to talk about?")
+        path = app.screen.session.path
+        await pilot.press("ctrl+q")
+    resumed = SimulatorApp(cfg, resume=Session.resume(path))
+    async with resumed.run_test(size=SIZE) as pilot:
+        assert isinstance(resumed.screen, ConsultationScreen)
+        assert len(resumed.screen.query(Turn)) == 3
+        await _say(pilot, "Tell me more about that.")
+        assert len(resumed.screen.query(Turn)) == 5
+    said = [e.text for e in read_transcript(path).events if isinstance(e, TraineeTurn)]
+    assert said == ["What would you like to talk about?", "Tell me more about that."]
+
+
+@pytest.mark.parametrize("key", ["f10"])
+async def test_blank_input_does_nothing(tmp_path: Path, key: str) -> None:
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.press("space", "space", "enter")
+        assert len(app.screen.query(Turn)) == 1
+        await pilot.press(key)
+        assert app.screen.feedback.turns == 0

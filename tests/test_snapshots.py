@@ -1,0 +1,47 @@
+"""Snapshots of each main screen at a fixed size, with a frozen clock and no cursor blink.
+
+Update them after an intended change with: pytest tests/test_snapshots.py --snapshot-update
+"""
+
+from pathlib import Path
+
+from helpers import script
+from test_app import SIZE, config
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from simulator.app.app import SimulatorApp
+
+
+async def _consult(pilot: Pilot) -> None:
+    await pilot.press("down", "enter")
+    for line in script("person-centred.txt")[:3]:
+        pilot.app.screen.query_one(Input).value = line
+        await pilot.press("enter")
+    await pilot.pause()
+
+
+async def _feedback(pilot: Pilot) -> None:
+    await _consult(pilot)
+    await pilot.press("f10")
+    await pilot.pause()
+
+
+def test_picker(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001 - fixture from the plugin
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE)
+
+
+def test_consultation(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_consult)
+
+
+def test_results_letter(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, press=["enter", "f2"])
+
+
+def test_feedback(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_feedback)
+
+
+def test_help(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, press=["f1"])
