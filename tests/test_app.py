@@ -125,3 +125,14 @@ async def test_blank_input_does_nothing(tmp_path: Path, key: str) -> None:
         assert len(app.screen.query(Turn)) == 1
         await pilot.press(key)
         assert app.screen.feedback.turns == 0
+
+
+async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: Path) -> None:
+    blocker = tmp_path / "sessions"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert any("Cannot save transcripts" in str(n.message) for n in app._notifications)

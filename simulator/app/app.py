@@ -43,8 +43,14 @@ class SimulatorApp(App[None]):
     def _chosen(self, scenario_file: ScenarioFile | None) -> None:
         if scenario_file is None:
             return
-        session = Session.start(scenario_file, seed=self.config.seed, directory=self.config.session_dir,
-                                clock=self.config.now)
+        try:
+            session = Session.start(scenario_file, seed=self.config.seed, directory=self.config.session_dir,
+                                    clock=self.config.now)
+        except OSError as error:
+            self.notify(f"Cannot save transcripts in {self.config.session_dir}: {error.strerror or error}",
+                        severity="error", timeout=10)
+            self._pick()
+            return
         self._consult(session)
 
     def _consult(self, session: Session, already_elapsed: float = 0.0) -> None:

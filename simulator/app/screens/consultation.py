@@ -14,6 +14,10 @@ from simulator.session import Session
 from simulator.transcript import PatientTurn, TraineeTurn
 
 
+# Long enough for any spoken turn; stops a stray paste of a whole document becoming one utterance.
+MAX_UTTERANCE = 1000
+
+
 def persona_card(scenario: Scenario) -> str:
     """The persona as the trainee may see it: public profile only, no hidden facts."""
     persona = scenario.persona
@@ -55,7 +59,7 @@ class ConsultationScreen(Screen[Session]):
                          markup=False)
             yield Static(id="elapsed")
         yield VerticalScroll(id="conversation")
-        yield Input(placeholder="Type what you would say, then Enter", id="say")
+        yield Input(placeholder="Type what you would say, then Enter", id="say", max_length=MAX_UTTERANCE)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,7 +88,13 @@ class ConsultationScreen(Screen[Session]):
 
     @on(Input.Submitted)
     def _said(self, event: Input.Submitted) -> None:
-        exchange = self.session.say(event.value)
+        try:
+            exchange = self.session.say(event.value)
+        except OSError as error:
+            # Leave the words in the box so nothing typed is lost.
+            self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
+                        "Your words are still in the box.", severity="error", timeout=10)
+            return
         event.input.clear()
         if exchange is None:
             return
