@@ -16,18 +16,21 @@ def _play_json(capsys: pytest.CaptureFixture[str], scenario: Path, script_name: 
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
-def _priority_turn(events: list[dict], priority_id: str) -> int | None:
-    return next((e["turn"] for e in events if e["type"] == "patient" and priority_id in e["released"]), None)
+def _priority_outcome(capsys: pytest.CaptureFixture[str], scenario: Path, script_name: str,
+                      seed: int) -> tuple[int | None, list[dict]]:
+    """The turn at which the scenario's hidden priority came out (None if never), and the events."""
+    priority = load_scenario(scenario).scenario.priority
+    assert priority is not None
+    events = _play_json(capsys, scenario, script_name, seed)
+    turn = next((e["turn"] for e in events if e["type"] == "patient" and priority.id in e["released"]), None)
+    return turn, events
 
 
 @pytest.mark.parametrize("scenario", SHIPPED, ids=lambda p: p.stem)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_person_centred_trainee_reaches_the_hidden_priority_within_12_turns(
         capsys: pytest.CaptureFixture[str], scenario: Path, seed: int) -> None:
-    priority = load_scenario(scenario).scenario.priority
-    assert priority is not None
-    events = _play_json(capsys, scenario, "person-centred.txt", seed)
-    turn = _priority_turn(events, priority.id)
+    turn, _ = _priority_outcome(capsys, scenario, "person-centred.txt", seed)
     assert turn is not None and turn <= 12
 
 
@@ -35,12 +38,9 @@ def test_person_centred_trainee_reaches_the_hidden_priority_within_12_turns(
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_closed_questions_and_unsolicited_advice_never_reach_it(
         capsys: pytest.CaptureFixture[str], scenario: Path, seed: int) -> None:
-    priority = load_scenario(scenario).scenario.priority
-    assert priority is not None
-    events = _play_json(capsys, scenario, "checklist-lecture.txt", seed)
-    assert _priority_turn(events, priority.id) is None
+    turn, events = _priority_outcome(capsys, scenario, "checklist-lecture.txt", seed)
+    assert turn is None
     assert sum(1 for e in events if e["type"] == "trainee") == 12
-    assert all(priority.text not in e.get("text", "") for e in events)
 
 
 def test_json_events_carry_codes_intents_and_released_facts(capsys: pytest.CaptureFixture[str]) -> None:
