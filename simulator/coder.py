@@ -8,7 +8,8 @@ the feedback. A learned coder can replace it behind `code_utterance`.
 import re
 from dataclasses import dataclass
 
-from simulator.codes import Code
+from simulator.care_tags import care_tags
+from simulator.codes import MITI, Code
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|\s*;\s*")
 _WORD = re.compile(r"[a-z']+")
@@ -157,7 +158,9 @@ def code_utterance(text: str, context: CoderContext = CoderContext()) -> Coding:
         codes.add(Code.SUMMARY)
     if codes & {Code.PERSUADE_WITH_PERMISSION} and Code.PERSUADE in codes:
         codes.discard(Code.PERSUADE)
-    return Coding(frozenset(codes), questions)
+    if not codes & MITI:
+        codes.add(Code.OTHER)
+    return Coding(frozenset(codes | care_tags(lowered)), questions)
 
 
 def asks_permission(coding: Coding, text: str) -> bool:

@@ -19,6 +19,17 @@ class Code(StrEnum):
     CONFRONT = "confront"
     SUMMARY = "summary"
     ASKS_WHAT_MATTERS = "asks_what_matters"
+    OTHER = "other"
+    # Care and support planning tags (DOMAIN.md), carried beside the MITI-style codes.
+    ORIENTS = "orients"
+    AGENDA_SETTING = "agenda_setting"
+    EXPLORES_RESULTS = "explores_results"
+    ELICITS_GOAL = "elicits_goal"
+    ACTION_STEP = "action_step"
+    CONFIDENCE_RULER = "confidence_ruler"
+    TEACH_BACK = "teach_back"
+    SIGNPOSTING = "signposting"
+    REVIEW_ARRANGED = "review_arranged"
 
     @property
     def label(self) -> str:
@@ -40,9 +51,29 @@ LABELS: dict[Code, str] = {
     Code.CONFRONT: "Confront",
     Code.SUMMARY: "Summary",
     Code.ASKS_WHAT_MATTERS: "Asks what matters",
+    Code.OTHER: "Other",
+    Code.ORIENTS: "Orients to the conversation",
+    Code.AGENDA_SETTING: "Agenda setting",
+    Code.EXPLORES_RESULTS: "Explores results",
+    Code.ELICITS_GOAL: "Elicits goal",
+    Code.ACTION_STEP: "Action step",
+    Code.CONFIDENCE_RULER: "Confidence ruler",
+    Code.TEACH_BACK: "Teach-back",
+    Code.SIGNPOSTING: "Signposting",
+    Code.REVIEW_ARRANGED: "Review arranged",
 }
 
 QUESTIONS = frozenset({Code.OPEN_QUESTION, Code.CLOSED_QUESTION})
 REFLECTIONS = frozenset({Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION})
+# The MITI-style behaviour codes; an utterance with none of them is coded OTHER.
+MITI = frozenset({
+    Code.OPEN_QUESTION, Code.CLOSED_QUESTION, Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION,
+    Code.GIVING_INFORMATION, Code.PERSUADE, Code.PERSUADE_WITH_PERMISSION, Code.AFFIRM,
+    Code.SEEKING_COLLABORATION, Code.EMPHASISING_AUTONOMY, Code.CONFRONT,
+})
+CARE_TAGS = frozenset({
+    Code.ORIENTS, Code.AGENDA_SETTING, Code.EXPLORES_RESULTS, Code.ELICITS_GOAL, Code.ACTION_STEP,
+    Code.CONFIDENCE_RULER, Code.TEACH_BACK, Code.SIGNPOSTING, Code.REVIEW_ARRANGED,
+})
 # Moves that invite the person to say more: a disclosure only ever answers one of these.
 INVITING = frozenset({Code.OPEN_QUESTION, Code.ASKS_WHAT_MATTERS, Code.SUMMARY} | REFLECTIONS)

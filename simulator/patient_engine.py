@@ -48,6 +48,9 @@ EFFECTS: dict[Code, tuple[float, float]] = {
     Code.PERSUADE: (-0.10, 0.15),
     Code.PERSUADE_WITH_PERMISSION: (0.0, 0.0),
     Code.CONFRONT: (-0.20, 0.25),
+    Code.ORIENTS: (0.03, -0.02),
+    Code.AGENDA_SETTING: (0.03, -0.02),
+    Code.EXPLORES_RESULTS: (0.02, 0.0),
 }
 GUARDED_RESISTANCE = 0.65
 GUARDED_TRUST = 0.15
@@ -137,18 +140,21 @@ class PatientEngine:
         return self._say(Intent.UNSURE)
 
     def _move(self, codes: frozenset[Code]) -> None:
+        """Add up the turn's effects, then clamp once, so the result never depends on code order."""
         state = self.state
         hardens, softens = set(self.scenario.resistance.hardens), set(self.scenario.resistance.softens)
-        for code in codes:
-            trust, resistance = EFFECTS[code]
+        trust_change = resistance_change = 0.0
+        for code in sorted(codes):  # a fixed order: float sums must not depend on set order
+            trust, resistance = EFFECTS.get(code, (0.0, 0.0))
             # A persona's sensitivities double the effect of the codes named in its file.
-            if code in hardens and (trust < 0 or resistance > 0):
+            if (code in hardens and (trust < 0 or resistance > 0)) or \
+                    (code in softens and (trust > 0 or resistance < 0)):
                 trust, resistance = trust * 2, resistance * 2
-            if code in softens and (trust > 0 or resistance < 0):
-                trust, resistance = trust * 2, resistance * 2
-            state.trust = min(1.0, max(0.0, state.trust + trust))
-            state.resistance = min(1.0, max(0.0, state.resistance + resistance))
+            trust_change += trust
+            resistance_change += resistance
             state.counts[code] += 1
+        state.trust = min(1.0, max(0.0, state.trust + trust_change))
+        state.resistance = min(1.0, max(0.0, state.resistance + resistance_change))
 
     def _facts(self) -> list[Fact]:
         return [*self.scenario.free_facts, *self.scenario.hidden_facts]

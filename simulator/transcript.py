@@ -37,13 +37,25 @@ class SessionStarted(EventBase):
     seed: int
 
 
+class TranscriptImported(EventBase):
+    """The first event of a transcript brought in from elsewhere (an AnnoMI session, say)."""
+
+    type: Literal["imported"] = "imported"
+    format: int = FORMAT_VERSION
+    source: str
+    transcript_id: str
+    product_version: str
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
 class TraineeTurn(EventBase):
-    """What the trainee said and the codes it carried."""
+    """What the trainee (the clinician) said and the codes it carried when it was said."""
 
     type: Literal["trainee"] = "trainee"
     turn: int
     text: str
     codes: list[Code]
+    meta: dict[str, str] = Field(default_factory=dict, description="e.g. an imported turn's human codes")
 
 
 class PatientTurn(EventBase):
@@ -52,10 +64,11 @@ class PatientTurn(EventBase):
     type: Literal["patient"] = "patient"
     turn: int
     text: str
-    intent: Intent
+    intent: Intent | None = None
     released: list[str] = Field(default_factory=list)
     cue: str | None = None
-    source: Literal["authored"] = "authored"
+    source: Literal["authored", "imported"] = "authored"
+    meta: dict[str, str] = Field(default_factory=dict)
 
 
 class SystemEvent(EventBase):
@@ -72,7 +85,7 @@ class SessionEnded(EventBase):
     type: Literal["session_ended"] = "session_ended"
 
 
-Event = Annotated[SessionStarted | TraineeTurn | PatientTurn | SystemEvent | SessionEnded,
+Event = Annotated[SessionStarted | TranscriptImported | TraineeTurn | PatientTurn | SystemEvent | SessionEnded,
                   Field(discriminator="type")]
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
@@ -117,6 +130,22 @@ class TranscriptRead:
     def finished(self) -> bool:
         return any(isinstance(event, SessionEnded) for event in self.events)
 
+    @property
+    def transcript_id(self) -> str:
+        """The session id, or the id an imported transcript had at its source."""
+        first = self.events[0] if self.events else None
+        if isinstance(first, SessionStarted):
+            return first.session_id
+        if isinstance(first, TranscriptImported):
+            return first.transcript_id
+        return self.path.stem
+
+
+def write_transcript(path: Path, events: list[Event]) -> None:
+    """Write a whole transcript at once (imports); the same format the live log appends to."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(event.model_dump_json().encode("utf-8") + b"\n" for event in events))
+
 
 def read_transcript(path: Path) -> TranscriptRead:
     """Read every event that parses; each line that does not is reported with its line number."""
@@ -136,6 +165,6 @@ def read_transcript(path: Path) -> TranscriptRead:
             last = number == len(lines) or (number == len(lines) - 1 and not lines[-1])
             why = "cut short (the program stopped while writing it)" if last else "not a valid event"
             problems.append(Problem(path, number, 1, f"line {why}; skipped"))
-    if not events or not isinstance(events[0], SessionStarted):
+    if not events or not isinstance(events[0], SessionStarted | TranscriptImported):
         problems.insert(0, Problem(path, 1, 1, "not a simulator transcript (no session_started event first)"))
     return TranscriptRead(path, events, problems)

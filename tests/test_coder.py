@@ -2,7 +2,8 @@
 
 import pytest
 
-from simulator.codes import Code
+from simulator.care_tags import step_elements
+from simulator.codes import CARE_TAGS, Code
 from simulator.coder import CoderContext, asks_permission, code_utterance
 
 C = Code
@@ -28,12 +29,36 @@ C = Code
         ("Well done for coming in, you've clearly put a lot of thought into this.", {C.AFFIRM}),
         ("You're just making excuses.", {C.CONFRONT}),
         ("Shall we look at your results together?", {C.CLOSED_QUESTION, C.SEEKING_COLLABORATION}),
-        ("[bold]hello[/bold]", set()),
-        ("ok", set()),
+        ("[bold]hello[/bold]", {C.OTHER}),
+        ("ok", {C.OTHER}),
     ],
 )
 def test_codes(utterance: str, expected: set[Code]) -> None:
-    assert set(code_utterance(utterance).codes) == expected
+    assert set(code_utterance(utterance).codes) - CARE_TAGS == expected
+
+
+@pytest.mark.parametrize(
+    ("utterance", "tag"),
+    [
+        ("This is your time, and we'll make a plan together.", C.ORIENTS),
+        ("Is there anything else you'd like to talk about?", C.AGENDA_SETTING),
+        ("What did you make of your results?", C.EXPLORES_RESULTS),
+        ("What would you like to be able to do in six months?", C.ELICITS_GOAL),
+        ("So what would be a small first step?", C.ACTION_STEP),
+        ("On a scale of 0 to 10, how confident are you?", C.CONFIDENCE_RULER),
+        ("Just so I know I've explained it well, can you tell me in your own words?", C.TEACH_BACK),
+        ("There's a walking group at the leisure centre, if you'd like to know more.", C.SIGNPOSTING),
+        ("Shall we book you in to see me again in four weeks?", C.REVIEW_ARRANGED),
+    ],
+)
+def test_care_planning_tags(utterance: str, tag: Code) -> None:
+    assert tag in code_utterance(utterance).codes
+
+
+def test_step_elements() -> None:
+    assert step_elements("I'll walk to the park for 20 minutes after tea, starting Monday") == {
+        "what", "where", "when", "how_much", "start"}
+    assert step_elements("I'll try to be more active") == {"what"}
 
 
 def test_one_utterance_carries_several_codes() -> None:
