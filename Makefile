@@ -4,8 +4,11 @@ PYTHON ?= python3
 
 .PHONY: app test
 
+# torch first, pinned: on this machine kind that exact version is the CPU build on local disk, and the
+# project's range (torch>=2.9,<3) is then satisfied without pulling a multi-gigabyte CUDA build.
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet torch==2.13.0
 
 $(VENV)/.app-installed: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --editable .

@@ -53,7 +53,7 @@ _TAGS: dict[Code, re.Pattern[str]] = {
 _STEP_ELEMENTS: dict[str, re.Pattern[str]] = {
     "what": re.compile(r"\b(walk\w*|swim\w*|cycl\w*|dance|danc\w*|sing\w*|eat\w*|cook\w*|drink\w*|take|"
                        r"use|stretch\w*|exercise\w*|garden\w*|call|ring|go|join|try|cut|swap|check)\b"),
-    "where": re.compile(r"\b(at (home|the|work|church)|in the (park|garden|kitchen)|round the|around the|"
+    "where": re.compile(r"\b(at (home|work|church|the (park|pool|gym|shops?|centre|club|church))|in the (park|garden|kitchen)|round the|around the|"
                         r"to the (shop|park|church|pool|centre|club)|outside|park|pool|leisure centre|church)\b"),
     "when": re.compile(r"\b(morning|afternoon|evening|night|after (tea|lunch|breakfast|dinner|meals?|work)|"
                        r"before (bed|work|breakfast)|lunchtime|weekend|monday|tuesday|wednesday|thursday|"

@@ -49,11 +49,43 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--out", type=Path, help="keep the transcript in this folder")
     play.set_defaults(handler=_play)
 
+    importer = commands.add_parser("import", help="import transcripts coded elsewhere (AnnoMI)")
+    importer.add_argument("source", choices=["annomi"])
+    importer.add_argument("file", type=Path, help="the AnnoMI CSV (simple or full)")
+    importer.add_argument("--out", type=Path, required=True, help="folder to write transcripts into")
+    importer.set_defaults(handler=lambda a: _qa().run_import(a.source, a.file, a.out))
+
+    coder_help = "which coder: best (learned if it loads, else rules), learned or rules"
+    code = commands.add_parser("code", help="code every clinician utterance of transcripts")
+    code.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
+    code.add_argument("--scheme", choices=["annomi", "product"], default="product")
+    code.add_argument("--jsonl", action="store_true", help="one JSON object per utterance (the only format)")
+    code.add_argument("--coder", choices=["best", "learned", "rules"], default="best", help=coder_help)
+    code.set_defaults(handler=lambda a: _qa().run_code(a.paths, a.scheme, a.coder))
+
+    scorer = commands.add_parser("score", help="score transcripts against a rubric")
+    scorer.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
+    scorer.add_argument("--rubric", type=Path, help="rubric file (default: rubrics/what-matters.yaml)")
+    scorer.add_argument("--json", action="store_true", help="one JSON object per transcript")
+    scorer.add_argument("--coder", choices=["best", "learned", "rules"], default="best", help=coder_help)
+    scorer.set_defaults(handler=lambda a: _qa().run_score(a.paths, a.rubric, a.coder, a.json))
+
+    calibrate = commands.add_parser("calibrate", help="compare the engine's codes with human codes")
+    calibrate.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
+    calibrate.add_argument("--coder", choices=["best", "learned", "rules"], default="best", help=coder_help)
+    calibrate.set_defaults(handler=lambda a: _qa().run_calibrate(a.paths, a.coder))
+
     resume = commands.add_parser("resume", help="continue an unfinished session in the app")
     resume.add_argument("session", nargs="?", help="session id or transcript file (default: the latest)")
     resume.add_argument("--list", action="store_true", help="list unfinished sessions instead")
     resume.set_defaults(handler=_resume)
     return parser
+
+
+def _qa():  # noqa: ANN202 - the module, imported only for these commands
+    from simulator import qa_commands
+
+    return qa_commands
 
 
 def _run_app(args: argparse.Namespace) -> int:

@@ -10,9 +10,17 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights come from local files only, never a hub
 
+import warnings
+
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase
+from transformers.utils import logging as transformers_logging
+
+# Progress bars and notices on stderr would scribble over the terminal app.
+transformers_logging.disable_progress_bar()
+transformers_logging.set_verbosity_error()
+warnings.filterwarnings("ignore", category=FutureWarning, module=r"(transformers|peft)\.")
 
 from simulator.codes import Code
 from simulator.coder import code_utterance
@@ -88,6 +96,19 @@ def load_network(folder: Path) -> tuple[CoderNet, PreTrainedTokenizerBase]:
     network = CoderNet(encoder)
     network.heads.load_state_dict(torch.load(folder / "heads.pt", weights_only=True))
     return network.eval(), AutoTokenizer.from_pretrained(base)
+
+
+def decode(out: dict[str, torch.Tensor]) -> dict[str, list[str]]:
+    """Labels from the heads' outputs. Subtype heads answer among their real subtypes only: they are
+    read only when the main head has chosen that behaviour."""
+    found: dict[str, list[str]] = {}
+    for name, labels in HEADS.items():
+        scores = out[name].float()
+        if name != "main":
+            scores = scores.clone()
+            scores[:, 0] = float("-inf")  # "none"
+        found[name] = [labels[i] for i in scores.argmax(-1).tolist()]
+    return found
 
 
 def encode(tokenizer: PreTrainedTokenizerBase, texts: list[str], contexts: list[str]) -> dict[str, torch.Tensor]:

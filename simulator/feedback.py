@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from simulator.codes import Code
 from simulator.scenario import HiddenFact, Scenario
+from simulator.scoring import BehaviourScore, Conversation, Score
 from simulator.transcript import Event, PatientTurn, TraineeTurn
 
 
@@ -75,3 +76,71 @@ def summarise(scenario: Scenario, events: list[Event]) -> Feedback:
 
 def _percent(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Point:
+    """A strength or a development area: the behaviour, what to read, and the trainee's own words."""
+
+    behaviour: str
+    level: int
+    message: str
+    quote: str | None
+    instead: str | None
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A turn where a different move would have helped, with an example of what to say instead."""
+
+    turn: int
+    words: str
+    why: str
+    instead: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """Feedback v2: strengths, development areas and moments, all tied to the trainee's words."""
+
+    strengths: list[Point]
+    development: list[Point]
+    moments: list[Moment]
+
+
+# A turn worth replaying: the code that marks it, why, and the rubric behaviour whose example helps.
+MOMENT_RULES: tuple[tuple[Code, str, str], ...] = (
+    (Code.CONFRONT, "This confronts the person, which hardens resistance.", "R12"),
+    (Code.PERSUADE, "Advice the person did not ask for (the righting reflex).", "R12"),
+)
+CLOSED_RUN = "Another closed question in a row: the person can only answer yes or no."
+MAX_MOMENTS = 5
+
+
+def review(result: Score, conversation: Conversation, max_points: int = 2) -> Review:
+    """Strongest and weakest weighted behaviours, and the moments worth replaying."""
+    strongest = sorted(result.behaviours, key=lambda b: (-b.level, -b.weight))
+    strengths = [_point(b) for b in strongest if b.level == 2 and b.evidence][:max_points]
+    weakest = sorted(result.behaviours, key=lambda b: (b.level, -b.weight))
+    development = [_point(b) for b in weakest if b.level < 2][:max_points]
+    return Review(strengths, development, _moments(result, conversation))
+
+
+def _point(behaviour: BehaviourScore) -> Point:
+    quote = behaviour.evidence[0].words if behaviour.evidence else None
+    return Point(f"{behaviour.id} {behaviour.name}", behaviour.level, behaviour.feedback, quote, behaviour.instead)
+
+
+def _moments(result: Score, conversation: Conversation) -> list[Moment]:
+    examples = {b.id: b.instead for b in result.behaviours if b.instead}
+    moments: list[Moment] = []
+    previous_closed = False
+    for turn in conversation.turns:
+        rule = next((r for r in MOMENT_RULES if r[0] in turn.codes), None)
+        closed = Code.CLOSED_QUESTION in turn.codes and Code.OPEN_QUESTION not in turn.codes
+        if rule is not None and rule[2] in examples:
+            moments.append(Moment(turn.number, turn.text, rule[1], examples[rule[2]] or ""))
+        elif closed and previous_closed and "R05" in examples:
+            moments.append(Moment(turn.number, turn.text, CLOSED_RUN, examples["R05"] or ""))
+        previous_closed = closed
+    return moments[:MAX_MOMENTS]

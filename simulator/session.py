@@ -13,13 +13,18 @@ from simulator.problems import ContentError, Problem
 from simulator.scenario import Scenario
 from simulator.scenario_loader import ScenarioFile, load_scenario, resolve
 from simulator.text import clean_utterance
+from simulator.coders import Coder
+from simulator.rubric_loader import RubricFile
+from simulator.scored_transcript import ScoredTranscript, score_transcript
 from simulator.transcript import (
     Event,
     PatientTurn,
+    ScoreRecorded,
     SessionEnded,
     SessionStarted,
     SystemEvent,
     TraineeTurn,
+    TranscriptRead,
     TranscriptWriter,
     read_transcript,
 )
@@ -134,6 +139,21 @@ class Session:
         self._log(SessionEnded(seq=len(self.events), at=self._clock()))
         self._writer.close()
         return goodbye
+
+    def scored(self, result: ScoredTranscript) -> None:
+        """Record a score beside the conversation (after it ended), naming the rubric and coder used."""
+        self._writer = TranscriptWriter(self.path)
+        score = result.score
+        self._log(ScoreRecorded(
+            seq=len(self.events), at=self._clock(), overall=score.overall,
+            levels={b.id: b.level for b in score.behaviours}, rubric_id=score.rubric_id,
+            rubric_version=score.rubric_version, rubric_hash=result.rubric_hash, coder_version=score.coder_version,
+        ))
+        self._writer.close()
+
+    def score(self, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
+        """Score the conversation so far (a pure function of its turns, the rubric and the coder)."""
+        return score_transcript(TranscriptRead(self.path, list(self.events), []), rubric, coder)
 
     def close(self) -> None:
         """Stop writing without ending the consultation, so that it can be resumed."""

@@ -79,13 +79,26 @@ class SystemEvent(EventBase):
     detail: str = ""
 
 
+class ScoreRecorded(EventBase):
+    """A score given to the transcript, with the exact rubric and coder it was produced with."""
+
+    type: Literal["scored"] = "scored"
+    overall: float
+    levels: dict[str, int]
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    coder_version: str
+
+
 class SessionEnded(EventBase):
     """The trainee ended the consultation."""
 
     type: Literal["session_ended"] = "session_ended"
 
 
-Event = Annotated[SessionStarted | TranscriptImported | TraineeTurn | PatientTurn | SystemEvent | SessionEnded,
+Event = Annotated[SessionStarted | TranscriptImported | TraineeTurn | PatientTurn | SystemEvent | SessionEnded
+                  | ScoreRecorded,
                   Field(discriminator="type")]
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
@@ -131,6 +144,11 @@ class TranscriptRead:
         return any(isinstance(event, SessionEnded) for event in self.events)
 
     @property
+    def usable(self) -> bool:
+        """Whether the file is a transcript at all (its first event is a session or import header)."""
+        return bool(self.events) and isinstance(self.events[0], SessionStarted | TranscriptImported)
+
+    @property
     def transcript_id(self) -> str:
         """The session id, or the id an imported transcript had at its source."""
         first = self.events[0] if self.events else None
@@ -165,6 +183,7 @@ def read_transcript(path: Path) -> TranscriptRead:
             last = number == len(lines) or (number == len(lines) - 1 and not lines[-1])
             why = "cut short (the program stopped while writing it)" if last else "not a valid event"
             problems.append(Problem(path, number, 1, f"line {why}; skipped"))
-    if not events or not isinstance(events[0], SessionStarted | TranscriptImported):
+    read = TranscriptRead(path, events, problems)
+    if not read.usable:
         problems.insert(0, Problem(path, 1, 1, "not a simulator transcript (no session_started event first)"))
-    return TranscriptRead(path, events, problems)
+    return read

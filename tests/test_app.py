@@ -18,7 +18,7 @@ from simulator.app.screens.picker import PickerScreen
 from simulator.app.widgets.turn import Turn
 from simulator.scenario_loader import builtin_scenario_dir
 from simulator.session import Session
-from simulator.transcript import SessionEnded, TraineeTurn, read_transcript
+from simulator.transcript import ScoreRecorded, SessionEnded, TraineeTurn, read_transcript
 
 SIZE = (100, 32)
 
@@ -26,7 +26,7 @@ SIZE = (100, 32)
 def config(tmp_path: Path) -> AppConfig:
     """A frozen, isolated configuration: no blinking cursor, a clock that does not move."""
     return AppConfig(scenario_dirs=[builtin_scenario_dir()], session_dir=tmp_path / "sessions", seed=1,
-                     clock=lambda: 0.0, cursor_blink=False,
+                     clock=lambda: 0.0, cursor_blink=False, coder="rules",
                      now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
 
 
@@ -51,10 +51,16 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
         assert len(turns) == 13  # opening line plus six exchanges
         await pilot.press("f10")
         assert isinstance(app.screen, FeedbackScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert app.screen.feedback.priority_reached
+        assert app.screen.scored is not None and app.screen.scored.score.behaviours[3].level == 2
         path = app.screen.session.path
     saved = read_transcript(path)
-    assert isinstance(saved.events[-1], SessionEnded)
+    assert isinstance(saved.events[-2], SessionEnded)
+    recorded = saved.events[-1]
+    assert isinstance(recorded, ScoreRecorded) and recorded.coder_version == "rules-1"
+    assert recorded.rubric_id == "what-matters" and len(recorded.rubric_hash) == 64
     assert [e.text for e in saved.events if isinstance(e, TraineeTurn)] == script("person-centred.txt")[:6]
 
 
@@ -124,6 +130,7 @@ async def test_blank_input_does_nothing(tmp_path: Path, key: str) -> None:
         await pilot.press("space", "space", "enter")
         assert len(app.screen.query(Turn)) == 1
         await pilot.press(key)
+        await app.workers.wait_for_complete()
         assert app.screen.feedback.turns == 0
 
 

@@ -24,6 +24,7 @@ async def _consult(pilot: Pilot) -> None:
 async def _feedback(pilot: Pilot) -> None:
     await _consult(pilot)
     await pilot.press("f10")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -5,6 +5,10 @@ from textual.binding import Binding
 
 from simulator import __version__
 from simulator.app.config import AppConfig
+from simulator.app.preload import preload
+from simulator.coders import coder_named
+from simulator.problems import ContentError
+from simulator.rubric_loader import RubricFile, load_rubric
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import PickerScreen
@@ -28,6 +32,8 @@ class SimulatorApp(App[None]):
         self._resume = resume
 
     def on_mount(self) -> None:
+        # The learned coder takes seconds to load: start now, while the trainee picks and reads.
+        self.coder = preload(lambda: coder_named(self.config.coder))
         if self._resume is not None:
             self._consult(self._resume, _elapsed_so_far(self._resume))
         elif self._start_scenario is not None:
@@ -58,7 +64,15 @@ class SimulatorApp(App[None]):
 
     def _ended(self, session: Session | None) -> None:
         if session is not None:
-            self.push_screen(FeedbackScreen(session), self._after_feedback)
+            self.push_screen(FeedbackScreen(session, self._rubric(), self.coder), self._after_feedback)
+
+    def _rubric(self) -> RubricFile:
+        """The configured rubric, or the built-in one (with a message) if the configured one is broken."""
+        try:
+            return load_rubric(self.config.rubric)
+        except ContentError as error:
+            self.notify(f"Using the built-in rubric: {error.problems[0]}", severity="error", timeout=10)
+            return load_rubric()
 
     def _after_feedback(self, choice: str | None) -> None:
         if choice == "new":

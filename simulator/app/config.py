@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator import paths
+from simulator.rubric_loader import BUILTIN as BUILTIN_RUBRIC
 from simulator.scenario_loader import scenario_dirs
 from simulator.session import Clock, utc_now
 
@@ -22,3 +23,6 @@ class AppConfig:
     cursor_blink: bool = True
     # Wall-clock time for transcripts and session names.
     now: Clock = utc_now
+    # Which coder scores the feedback: best (learned if it loads, else rules), learned or rules.
+    coder: str = "best"
+    rubric: Path = BUILTIN_RUBRIC

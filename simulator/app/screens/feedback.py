@@ -1,32 +1,36 @@
-"""Feedback after a consultation (first version): codes, headline measures, what the patient shared."""
+"""Feedback after a consultation: score, strengths and development areas in the trainee's own words,
+each behaviour with its evidence, MITI measures against thresholds, moments to replay, hidden facts."""
 
+from concurrent.futures import Future
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from simulator.codes import Code
-from simulator.feedback import Feedback, summarise
+from simulator.coders import Coder, CoderUnavailable, RuleCoder
+from simulator.feedback import Feedback, Review, review, summarise
 from simulator.report import format_measure
+from simulator.rubric_loader import RubricFile
+from simulator.scored_transcript import ScoredTranscript, conversation_of
 from simulator.session import Session
+from simulator.transcript import TranscriptRead
 
-# Expert-opinion thresholds from MITI 4.2.1 (see DOMAIN.md); talk share has no MITI threshold.
-THRESHOLDS = {
-    "Reflections to questions": ("1.00", "2.00"),
-    "Complex reflections": ("40%", "50%"),
-}
+LEVEL_MARKS = {0: "○○ not yet", 1: "●○ partly", 2: "●● done well"}
 
 
 class FeedbackScreen(Screen[str]):
-    """What happened in the consultation; N starts another, Ctrl+Q quits."""
+    """Scores the ended consultation on a worker thread, then shows the feedback; N starts another."""
 
     DEFAULT_CSS = """
-    FeedbackScreen #headline { padding: 1 2; text-style: bold; height: auto; }
-    FeedbackScreen #tables { height: auto; }
-    FeedbackScreen DataTable { width: 1fr; height: auto; margin: 0 1 1 1; }
-    FeedbackScreen #facts { height: auto; margin: 0 2 1 2; }
-    FeedbackScreen #saved { padding: 0 2 1 2; color: $text-muted; height: auto; }
+    FeedbackScreen .title { padding: 1 2 0 2; text-style: bold; height: auto; }
+    FeedbackScreen .section { padding: 1 2 0 2; text-style: bold; color: $accent; height: auto; }
+    FeedbackScreen .body { padding: 0 2 0 4; height: auto; }
+    FeedbackScreen DataTable { height: auto; margin: 1 2 0 2; }
+    FeedbackScreen .muted { padding: 1 2; color: $text-muted; height: auto; }
+    FeedbackScreen LoadingIndicator { height: 3; }
     """
     BINDINGS = [
         Binding("n", "new", "New consultation"),
@@ -34,55 +38,112 @@ class FeedbackScreen(Screen[str]):
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, rubric: RubricFile, coder: "Future[Coder]") -> None:
         super().__init__()
         self.session = session
+        self.rubric = rubric
+        self._coder = coder
         self.feedback: Feedback = summarise(session.scenario, session.events)
+        self.scored: ScoredTranscript | None = None
 
     def compose(self) -> ComposeResult:
-        feedback = self.feedback
-        if feedback.priority_reached:
-            headline = "You reached what matters most to this person."
-        else:
-            headline = "What matters most to this person did not come out this time."
         yield Header()
-        with VerticalScroll():
-            yield Static(f"{headline}  ({feedback.turns} turns)", id="headline", markup=False)
-            with Horizontal(id="tables"):
-                yield DataTable(id="codes", show_cursor=False)
-                yield DataTable(id="measures", show_cursor=False)
-            yield Static(self._facts(), id="facts", markup=False)
-            yield Static(f"Transcript saved as {self.session.path.name} (simulator resume --list shows"
-                         " unfinished ones)", id="saved", markup=False)
+        with VerticalScroll(id="page"):
+            yield Static("Scoring your consultation…", classes="title", id="status")
+            yield LoadingIndicator()
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = f"Feedback: {self.session.scenario.persona.name}"
-        feedback = self.feedback
-        codes = self.query_one("#codes", DataTable)
-        codes.add_columns("Behaviour", "Count")
-        for code in Code:
-            codes.add_row(code.label, str(feedback.counts[code]))
-        measures = self.query_one("#measures", DataTable)
-        measures.add_columns("Measure", "You", "Fair", "Good")
-        talk = None if feedback.trainee_talk_share is None else 100 * feedback.trainee_talk_share
-        for name, value, kind in [
-            ("Reflections to questions", feedback.reflections_to_questions, "ratio"),
-            ("Open questions", feedback.percent_open_questions, "percent"),
-            ("Complex reflections", feedback.percent_complex_reflections, "percent"),
-            ("Your share of the talk", talk, "percent"),
-        ]:
-            fair, good = THRESHOLDS.get(name, ("", ""))
-            measures.add_row(name, format_measure(value, kind), fair, good)
-        measures.add_row("Facts shared freely", f"{feedback.free_shared} of {feedback.free_total}", "", "")
+        self._score()
 
-    def _facts(self) -> str:
-        lines = ["What the patient kept back:"]
+    @work(thread=True, exclusive=True)
+    def _score(self) -> None:
+        try:
+            coder = self._coder.result()
+            note = None
+        except CoderUnavailable as why:
+            coder, note = RuleCoder(), f"Scored with the rule-based coder: {why}"
+        except Exception as error:  # noqa: BLE001 - any failure to load a model must not lose the feedback
+            coder, note = RuleCoder(), f"Scored with the rule-based coder: the learned coder failed to load ({error})"
+        scored = self.session.score(self.rubric, coder)
+        self.session.scored(scored)
+        self.app.call_from_thread(self._show, scored, note)
+
+    def _show(self, scored: ScoredTranscript, note: str | None) -> None:
+        self.scored = scored
+        page = self.query_one("#page", VerticalScroll)
+        page.remove_children()
+        read = TranscriptRead(self.session.path, list(self.session.events), [])
+        advice = review(scored.score, conversation_of(read, scored.codings))
+        page.mount_all([*self._summary(scored), *self._review(advice), *self._behaviours(scored),
+                        *self._measures(scored), *self._facts(), *self._versions(scored, note)])
+
+    def _summary(self, scored: ScoredTranscript) -> list[Static]:
+        reached = ("You reached what matters most to this person." if self.feedback.priority_reached
+                   else "What matters most to this person did not come out this time.")
+        return [Static(f"Overall {scored.score.overall:.0f} / 100 · {reached} ({self.feedback.turns} turns)",
+                       classes="title", markup=False)]
+
+    def _review(self, advice: Review) -> list[Static]:
+        widgets: list[Static] = []
+        for title, points in (("Strengths", advice.strengths), ("To work on", advice.development)):
+            widgets.append(Static(title, classes="section"))
+            lines = []
+            for point in points:
+                lines.append(f"• {point.behaviour}: {point.message}")
+                if point.quote:
+                    lines.append(f"    You said: “{point.quote}”")
+                if point.level < 2 and point.instead:
+                    lines.append(f"    Try: “{point.instead}”")
+            widgets.append(Static("\n".join(lines) or "—", classes="body", markup=False))
+        widgets.append(Static("Moments to replay", classes="section"))
+        moments = [f"• Turn {m.turn}: “{m.words}”\n    {m.why} Try: “{m.instead}”" for m in advice.moments]
+        widgets.append(Static("\n".join(moments) or "None: no advice without permission, confrontation or "
+                              "runs of closed questions.", classes="body", markup=False))
+        return widgets
+
+    def _behaviours(self, scored: ScoredTranscript) -> list[Static]:
+        lines = []
+        for b in scored.score.behaviours:
+            turns = ", ".join(str(e.turn) for e in b.evidence[:6])
+            where = f" [turns {turns}]" if turns else ""
+            lines.append(f"{b.id} {b.name}: {LEVEL_MARKS[b.level]}. {b.rationale}{where}")
+        return [Static("Each behaviour", classes="section"), Static("\n".join(lines), classes="body", markup=False)]
+
+    def _measures(self, scored: ScoredTranscript) -> list[Static | DataTable]:
+        miti = scored.score.miti
+        thresholds = self.rubric.rubric.thresholds
+        table: DataTable = DataTable(show_cursor=False)
+        table.add_columns("Measure", "You", "Fair", "Good")
+        talk = None if miti.clinician_talk_share is None else 100 * miti.clinician_talk_share
+        rows = [
+            ("Reflections to questions", miti.reflection_question_ratio, "ratio", "reflection_question_ratio"),
+            ("Complex reflections", miti.percent_complex_reflections, "percent", "percent_complex_reflections"),
+            ("Open questions", miti.percent_open_questions, "percent", "percent_open_questions"),
+            ("Relational (estimated, 1-5)", miti.relational_estimate, "ratio", "relational"),
+            ("Your share of the talk", talk, "percent", ""),
+        ]
+        for name, value, kind, key in rows:
+            limit = thresholds.get(key)  # type: ignore[call-overload]
+            fair, good = (f"{limit.fair:g}", f"{limit.good:g}") if limit else ("", "")
+            table.add_row(name, format_measure(value, kind), fair, good)
+        return [Static("MITI measures", classes="section"), table]
+
+    def _facts(self) -> list[Static]:
+        lines = []
         for outcome in self.feedback.hidden:
             reached = f"reached at turn {outcome.turn}" if outcome.reached else "missed"
             priority = "Hidden priority: " if outcome.fact.priority else ""
-            lines.append(f"  • {priority}{outcome.fact.summary} ({reached})")
-        return "\n".join(lines)
+            lines.append(f"• {priority}{outcome.fact.summary} ({reached})")
+        return [Static("What the patient kept back", classes="section"),
+                Static("\n".join(lines), classes="body", markup=False)]
+
+    def _versions(self, scored: ScoredTranscript, note: str | None) -> list[Static]:
+        score = scored.score
+        text = (f"Rubric {score.rubric_id} v{score.rubric_version}; coder {score.coder_version}. "
+                f"Transcript saved as {self.session.path.name}.")
+        return [Static(f"{note}\n{text}" if note else text, classes="muted", markup=False)]
 
     def action_new(self) -> None:
         """Back to the scenario picker."""

@@ -1,0 +1,111 @@
+"""AnnoMI: importing its expert-coded transcripts, and mapping between its codes and the product's."""
+
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from simulator import __version__
+from simulator.codes import Code
+from simulator.problems import ContentError, Problem
+from simulator.transcript import Event, PatientTurn, TraineeTurn, TranscriptImported, write_transcript
+
+REQUIRED = {"transcript_id", "utterance_id", "interlocutor", "utterance_text", "main_therapist_behaviour",
+            "mi_quality"}
+HUMAN_FIELDS = ("main_therapist_behaviour", "question_subtype", "reflection_subtype", "therapist_input_subtype",
+                "client_talk_type")
+LABELS = ("question", "reflection", "therapist_input", "other")
+
+# The product's codes -> AnnoMI's therapist main behaviour. An utterance carrying several codes takes the
+# first family that matches, in this order (AnnoMI codes one main behaviour per utterance).
+TO_ANNOMI: tuple[tuple[str, frozenset[Code]], ...] = (
+    ("reflection", frozenset({Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION})),
+    ("question", frozenset({Code.OPEN_QUESTION, Code.CLOSED_QUESTION})),
+    ("therapist_input", frozenset({Code.GIVING_INFORMATION, Code.PERSUADE, Code.PERSUADE_WITH_PERMISSION})),
+)
+# AnnoMI's human codes -> the product's codes, for comparing the engine with people.
+INPUT_TO_CODE = {"information": Code.GIVING_INFORMATION, "advice": Code.PERSUADE,
+                 "negotiation": Code.SEEKING_COLLABORATION, "options": Code.PERSUADE_WITH_PERMISSION}
+
+
+def to_annomi(codes: Iterable[Code]) -> dict[str, str | None]:
+    """One clinician utterance's codes in AnnoMI's scheme: label, and question and reflection subtypes."""
+    codes = set(codes)
+    label = next((name for name, family in TO_ANNOMI if codes & family), "other")
+    question = None
+    reflection = None
+    if label == "question":
+        question = "open" if Code.OPEN_QUESTION in codes else "closed"
+    if label == "reflection":
+        reflection = "complex" if Code.COMPLEX_REFLECTION in codes else "simple"
+    return {"label": label, "question": question, "reflection": reflection}
+
+
+def human_codes(meta: dict[str, str]) -> set[Code]:
+    """The product codes that an imported turn's human AnnoMI codes amount to."""
+    main = meta.get("main_therapist_behaviour", "")
+    if main == "question":
+        return {Code.CLOSED_QUESTION if meta.get("question_subtype") == "closed" else Code.OPEN_QUESTION}
+    if main == "reflection":
+        return {Code.COMPLEX_REFLECTION if meta.get("reflection_subtype") == "complex" else Code.SIMPLE_REFLECTION}
+    if main == "therapist_input":
+        return {INPUT_TO_CODE.get(meta.get("therapist_input_subtype", ""), Code.GIVING_INFORMATION)}
+    return {Code.OTHER}
+
+
+def _majority(values: list[str]) -> str:
+    kept = [v for v in values if v and v != "n/a"]
+    return Counter(kept).most_common(1)[0][0] if kept else "n/a"
+
+
+def import_annomi(csv_path: Path, out: Path, now: datetime | None = None) -> list[Path]:
+    """Write one transcript per AnnoMI transcript_id into `out`; return their paths.
+
+    Reads the simple or the full file. Where several annotators coded an utterance (the full file),
+    each human field keeps the majority and `annotators` says how many there were.
+    """
+    now = now or datetime.now(UTC)
+    try:
+        handle = csv_path.open(encoding="utf-8", newline="")
+    except OSError as error:
+        raise ContentError([Problem(csv_path, 0, 0, f"cannot read the file: {error.strerror}")]) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = REQUIRED - set(reader.fieldnames or ())
+        if missing:
+            raise ContentError([Problem(csv_path, 1, 1, f"not an AnnoMI file: missing columns {sorted(missing)}")])
+        rows: dict[str, dict[str, list[dict[str, str]]]] = defaultdict(dict)
+        try:
+            for row in reader:
+                rows[row["transcript_id"]].setdefault(row["utterance_id"], []).append(row)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise ContentError([Problem(csv_path, reader.line_num, 1, f"unreadable CSV: {error}")]) from None
+    written: list[Path] = []
+    for transcript_id, utterances in rows.items():
+        events: list[Event] = []
+        first = next(iter(utterances.values()))[0]
+        events.append(TranscriptImported(
+            seq=0, at=now, source="annomi", transcript_id=transcript_id, product_version=__version__,
+            metadata={key: first.get(key, "") for key in ("mi_quality", "topic", "video_title", "video_url")},
+        ))
+        turn = 0
+        for utterance_id in sorted(utterances, key=int):
+            copies = utterances[utterance_id]
+            row = copies[0]
+            meta = {"utterance_id": utterance_id, "timestamp": row.get("timestamp", ""),
+                    "annotators": str(len(copies))}
+            meta |= {f: _majority([c.get(f, "") for c in copies]) for f in HUMAN_FIELDS if f in row}
+            if row["interlocutor"] == "therapist":
+                turn += 1
+                events.append(TraineeTurn(seq=len(events), at=now, turn=turn, text=row["utterance_text"],
+                                          codes=[], meta=meta))
+            else:
+                events.append(PatientTurn(seq=len(events), at=now, turn=turn, text=row["utterance_text"],
+                                          source="imported", meta=meta))
+        path = out / f"annomi-{transcript_id}.jsonl"
+        write_transcript(path, events)
+        written.append(path)
+    return written
+
+

@@ -1,0 +1,53 @@
+"""From a transcript on disk to a scored conversation: recode with a coder, then score."""
+
+from dataclasses import dataclass
+
+from simulator.annomi import human_codes
+from simulator.coder import Coding
+from simulator.coders import Coder, Utterance, code_conversation
+from simulator.rubric_loader import RubricFile
+from simulator.scoring import CodedTurn, Conversation, Score, score
+from simulator.transcript import PatientTurn, TraineeTurn, TranscriptRead
+
+
+@dataclass(frozen=True)
+class ScoredTranscript:
+    """A transcript, the codes it was scored with, and its score."""
+
+    transcript_id: str
+    turns: list[TraineeTurn]
+    codings: list[Coding]
+    score: Score
+    rubric_hash: str
+
+
+def conversation_of(read: TranscriptRead, codings: list[Coding]) -> Conversation:
+    """The scorer's view of a transcript whose clinician turns carry `codings`, in order."""
+    trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
+    patient_words = sum(len(e.text.split()) for e in read.events if isinstance(e, PatientTurn) and e.turn > 0
+                        or isinstance(e, PatientTurn) and e.source == "imported")
+    return Conversation(
+        turns=[CodedTurn(i + 1, t.text, c.codes) for i, (t, c) in enumerate(zip(trainee, codings, strict=True))],
+        clinician_words=sum(len(t.text.split()) for t in trainee),
+        patient_words=patient_words,
+    )
+
+
+def code_transcript(read: TranscriptRead, coder: Coder) -> list[Coding]:
+    """Code a transcript's clinician turns with `coder`, each with the patient's words before it."""
+    utterances = [Utterance("clinician" if isinstance(e, TraineeTurn) else "patient", e.text)
+                  for e in read.events if isinstance(e, TraineeTurn | PatientTurn)]
+    return [c for c in code_conversation(utterances, coder) if c is not None]
+
+
+def human_codings(read: TranscriptRead) -> list[Coding]:
+    """The human codes of an imported transcript, as codings."""
+    return [Coding(frozenset(human_codes(e.meta)), 0) for e in read.events if isinstance(e, TraineeTurn)]
+
+
+def score_transcript(read: TranscriptRead, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
+    """Recode and score one transcript."""
+    codings = code_transcript(read, coder)
+    result = score(conversation_of(read, codings), rubric.rubric, coder.version)
+    trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
+    return ScoredTranscript(read.transcript_id, trainee, codings, result, rubric.content_hash)
