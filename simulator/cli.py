@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     practice = commands.add_parser("practice", help="open the practice app (the default)")
     practice.add_argument("scenario", nargs="?", help="start straight into this scenario (id or file)")
     practice.add_argument("--seed", type=int, help="seed for the patient (default: random, recorded)")
+    practice.add_argument("--rubric", type=Path, help="score with this rubric file instead of the built-in one")
     practice.set_defaults(handler=_run_app)
 
     listing = commands.add_parser("list", help="list the scenarios you can practise")
@@ -97,7 +98,18 @@ def _run_app(args: argparse.Namespace) -> int:
         from simulator.scenario_loader import resolve
 
         start = resolve(scenario)
-    SimulatorApp(start_scenario=start, seed=getattr(args, "seed", None)).run()
+    from simulator.app.config import AppConfig
+
+    config = AppConfig(seed=getattr(args, "seed", None))
+    rubric = getattr(args, "rubric", None)
+    if rubric is not None:
+        from dataclasses import replace
+
+        from simulator.rubric_loader import load_rubric
+
+        load_rubric(rubric)  # a broken rubric is reported here, with its lines, before the app opens
+        config = replace(config, rubric=rubric)
+    SimulatorApp(config, start_scenario=start).run()
     return 0
 
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator import __version__, paths
-from simulator.coder import CoderContext, Coding, asks_permission, code_utterance
+from simulator.coder import Coding, asks_permission, code_utterance
 from simulator.patient_engine import PatientEngine, PatientReply
 from simulator.problems import ContentError, Problem
 from simulator.scenario import Scenario
 from simulator.scenario_loader import ScenarioFile, load_scenario, resolve
 from simulator.text import clean_utterance
-from simulator.coders import Coder
+from simulator.coders import Coder, RuleCoder
 from simulator.rubric_loader import RubricFile
 from simulator.scored_transcript import ScoredTranscript, score_transcript
 from simulator.transcript import (
@@ -53,6 +53,8 @@ class Session:
         self._clock = clock
         self.engine = PatientEngine(scenario_file.scenario, seed)
         self._permission_asked = False
+        # The coder whose codes drive the patient; the app swaps in the learned one once it has loaded.
+        self.coder: Coder = RuleCoder()
         self._writer = TranscriptWriter(path)
 
     @property
@@ -102,7 +104,10 @@ class Session:
         scenario_file = _find_scenario(started)
         session = cls(scenario_file, started.seed, path, list(read.events), clock)
         recorded = [e for e in read.events if isinstance(e, PatientTurn) and e.turn > 0]
-        replayed = [session._respond(e.text)[1] for e in read.events if isinstance(e, TraineeTurn)]
+        # Replay with the codes recorded at the time, so the patient ends up exactly where they were
+        # whichever coder is available now.
+        replayed = [session._react(e.text, Coding(frozenset(e.codes), 0))
+                    for e in read.events if isinstance(e, TraineeTurn)]
         notes = [f"{p.path.name}:{p.line}: {p.message}" for p in read.problems]
         if scenario_file.content_hash != started.scenario_hash:
             notes.append("the scenario file has changed since this session began")
@@ -121,9 +126,11 @@ class Session:
         text = clean_utterance(text)
         if not text:
             return None
-        coding, reply = self._respond(text)
+        previous = next((e.text for e in reversed(self.events) if isinstance(e, PatientTurn)), "")
+        coding = self.coder.code_batch([text], [previous], [self._permission_asked])[0]
+        reply = self._react(text, coding)
         trainee = TraineeTurn(seq=len(self.events), at=self._clock(), turn=self.turn + 1, text=text,
-                              codes=sorted(coding.codes))
+                              codes=sorted(coding.codes), coder=self.coder.version)
         self._log(trainee)
         return trainee, self._patient(reply)
 
@@ -159,10 +166,9 @@ class Session:
         """Stop writing without ending the consultation, so that it can be resumed."""
         self._writer.close()
 
-    def _respond(self, text: str) -> tuple[Coding, PatientReply]:
-        coding = code_utterance(text, CoderContext(permission_asked=self._permission_asked))
-        self._permission_asked = asks_permission(coding, text)
-        return coding, self.engine.respond(text, coding)
+    def _react(self, text: str, coding: Coding) -> PatientReply:
+        self._permission_asked = asks_permission(code_utterance(text), text)
+        return self.engine.respond(text, coding)
 
     def _patient(self, reply: PatientReply) -> PatientTurn:
         event = PatientTurn(seq=len(self.events), at=self._clock(), turn=self.turn, text=reply.text,

@@ -55,6 +55,7 @@ class TraineeTurn(EventBase):
     turn: int
     text: str
     codes: list[Code]
+    coder: str = Field("", description="the coder that gave `codes` (empty for imported turns)")
     meta: dict[str, str] = Field(default_factory=dict, description="e.g. an imported turn's human codes")
 
 

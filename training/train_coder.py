@@ -118,6 +118,7 @@ def main() -> None:
     parser.add_argument("--rank", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--predictions", type=Path, help="write the out-of-fold predictions here (JSON lines)")
     parser.add_argument("--limit", type=int, help="use only the first N utterances (a quick smoke run)")
     parser.add_argument("--out", type=Path, help="train on all data afterwards and save the coder here")
     args = parser.parse_args()
@@ -141,6 +142,12 @@ def main() -> None:
         print(f"fold {fold}: macro-F1 {fold_metrics['main_macro_f1']} ({time.time() - started:.0f} s)",
               file=sys.stderr, flush=True)
     cv = metrics([examples[i] for i in tested], {n: [predicted[n][i] for i in tested] for n in HEADS})
+    if args.predictions:
+        # Each utterance labelled by the fold that never saw its video: honest inputs for benchmarks.
+        with args.predictions.open("w", encoding="utf-8") as handle:
+            for i in sorted(tested):
+                record = {"transcript_id": examples[i].transcript_id, "utterance_id": examples[i].utterance_id}
+                handle.write(json.dumps(record | {n: predicted[n][i] for n in HEADS}) + "\n")
     summary = {k: v for k, v in cv.items() if k != "main_report"}
     print(json.dumps({"cross_validation": summary, "folds": args.folds, "only_fold": args.only_fold}, indent=2))
     if args.out:
@@ -162,7 +169,7 @@ def save(network: CoderNet, args: argparse.Namespace, cv: dict[str, object], out
         "source_data": f"AnnoMI development part ({DATA.name}), {len(load_examples())} therapist utterances",
         "trained": datetime.now(UTC).date().isoformat(),
         "command": "python training/train_coder.py " + " ".join(sys.argv[1:]),
-        "settings": {k: v for k, v in vars(args).items() if k not in {"out", "only_fold"}},
+        "settings": {k: v for k, v in vars(args).items() if k not in {"out", "only_fold", "predictions"}},
         "cross_validation": {k: v for k, v in cv.items() if k != "main_report"},
         "sha256": {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
     }

@@ -25,9 +25,9 @@ class SimulatorApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, config: AppConfig | None = None, *, start_scenario: ScenarioFile | None = None,
-                 seed: int | None = None, resume: Session | None = None) -> None:
+                 resume: Session | None = None) -> None:
         super().__init__()
-        self.config = config or AppConfig(seed=seed)
+        self.config = config or AppConfig()
         self._start_scenario = start_scenario
         self._resume = resume
 

@@ -88,6 +88,7 @@ class ConsultationScreen(Screen[Session]):
 
     @on(Input.Submitted)
     def _said(self, event: Input.Submitted) -> None:
+        self._use_loaded_coder()
         try:
             exchange = self.session.say(event.value)
         except OSError as error:
@@ -102,6 +103,13 @@ class ConsultationScreen(Screen[Session]):
         conversation.mount_all([self._turn(exchange[0]), self._turn(exchange[1])])
         conversation.scroll_end(animate=False)
         self._tick()
+
+    def _use_loaded_coder(self) -> None:
+        """Once the background load has finished, the learned coder drives the patient too: one coder,
+        two uses. Until then (or if it failed) the rule-based coder does."""
+        future = self.app.coder  # type: ignore[attr-defined]
+        if future.done() and future.exception() is None and self.session.coder is not future.result():
+            self.session.coder = future.result()
 
     def action_letter(self) -> None:
         """Open the results letter the patient was sent."""

@@ -1,0 +1,60 @@
+"""How well the engine separates high- from low-quality AnnoMI sessions, on videos its coder never saw.
+
+    .venv/bin/python benchmarks/quality.py [benchmarks/results/coder-oof.jsonl]
+
+Uses the out-of-fold predictions written by `training/train_coder.py --predictions` (each utterance
+coded by a model trained without its video), merged with the rule-based codes exactly as the learned
+coder merges them; then scores every development transcript with rubrics/what-matters.yaml and reports
+the AUC of `relational_estimate` and of `overall`, beside the same with human codes and with rules only.
+"""
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from sklearn.metrics import roc_auc_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from simulator.annomi import import_annomi  # noqa: E402
+from simulator.coder import Coding  # noqa: E402
+from simulator.coders import RuleCoder  # noqa: E402
+from simulator.learned_coder import _merge  # noqa: E402
+from simulator.rubric_loader import load_rubric  # noqa: E402
+from simulator.scored_transcript import code_transcript, conversation_of, human_codings  # noqa: E402
+from simulator.scoring import score  # noqa: E402
+from simulator.transcript import TraineeTurn, TranscriptImported, read_transcript  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "annomi-dev" / "AnnoMI-full-dev.csv"
+
+
+def main() -> None:
+    oof_path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "results" / "coder-oof.jsonl"
+    oof = {(r["transcript_id"], r["utterance_id"]): r for r in map(json.loads, oof_path.read_text().splitlines())}
+    rubric = load_rubric().rubric
+    results: dict[str, tuple[list[float], list[float]]] = {"human codes": ([], []), "rules only": ([], []),
+                                                           "learned (out-of-fold)": ([], [])}
+    quality: list[int] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for path in import_annomi(DATA, Path(folder)):
+            read = read_transcript(path)
+            header = read.events[0]
+            assert isinstance(header, TranscriptImported)
+            quality.append(int(header.metadata["mi_quality"] == "high"))
+            rules = code_transcript(read, RuleCoder())
+            turns = [e for e in read.events if isinstance(e, TraineeTurn)]
+            learned = [_merge(r, oof[(header.transcript_id, t.meta["utterance_id"])]) for r, t in zip(rules, turns)]
+            for name, codings in (("human codes", human_codings(read)), ("rules only", rules),
+                                  ("learned (out-of-fold)", learned)):
+                result = score(conversation_of(read, list[Coding](codings)), rubric, name)
+                results[name][0].append(result.miti.relational_estimate)
+                results[name][1].append(result.overall)
+    print(f"{len(quality)} transcripts ({sum(quality)} high, {len(quality) - sum(quality)} low quality)")
+    print(f"{'codes':<24}{'AUC relational':>16}{'AUC overall':>14}")
+    for name, (relational, overall) in results.items():
+        print(f"{name:<24}{roc_auc_score(quality, relational):>16.3f}{roc_auc_score(quality, overall):>14.3f}")
+
+
+if __name__ == "__main__":
+    main()
