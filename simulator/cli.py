@@ -50,6 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--out", type=Path, help="keep the transcript in this folder")
     play.set_defaults(handler=_play)
 
+    validate = commands.add_parser("validate", help="check scenario and rubric files; every problem at once")
+    validate.add_argument("paths", type=Path, nargs="+", help="files or folders")
+    validate.set_defaults(handler=_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario or rubric files")
+    schema.add_argument("kind", choices=["scenario", "rubric"])
+    schema.set_defaults(handler=_schema)
+
+    scenario = commands.add_parser("scenario", help="work with scenario files")
+    scenario_commands = scenario.add_subparsers(title="scenario commands", metavar="COMMAND", required=True)
+    new = scenario_commands.add_parser("new", help="write a commented template that validates")
+    new.add_argument("name", help="the new scenario's id, or a path ending in .yaml")
+    new.set_defaults(handler=_scenario_new)
+
     importer = commands.add_parser("import", help="import transcripts coded elsewhere (AnnoMI)")
     importer.add_argument("source", choices=["annomi"])
     importer.add_argument("file", type=Path, help="the AnnoMI CSV (simple or full)")
@@ -81,6 +95,44 @@ def _parser() -> argparse.ArgumentParser:
     resume.add_argument("--list", action="store_true", help="list unfinished sessions instead")
     resume.set_defaults(handler=_resume)
     return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from simulator.validation import validate
+
+    report = validate(args.paths)
+    for problem in [*report.unreadable, *report.problems]:
+        print(problem)
+    count = len(report.problems) + len(report.unreadable)
+    print(f"{report.checked} file(s) checked, {count} problem(s)", file=sys.stderr)
+    return report.status
+
+
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from simulator.rubric import Rubric
+    from simulator.scenario import Scenario
+
+    model = Scenario if args.kind == "scenario" else Rubric
+    print(json.dumps(model.model_json_schema(), indent=2))
+    return 0
+
+
+def _scenario_new(args: argparse.Namespace) -> int:
+    import re
+    from importlib.resources import files
+
+    target = Path(args.name if args.name.endswith((".yaml", ".yml")) else f"{args.name}.yaml")
+    scenario_id = re.sub(r"[^a-z0-9-]+", "-", target.stem.lower()).strip("-") or "new-scenario"
+    if target.exists():
+        print(f"error: {target} already exists; choose another name", file=sys.stderr)
+        return 2
+    template = files("simulator").joinpath("templates/scenario.yaml").read_text(encoding="utf-8")
+    title = scenario_id.replace("-", " ").capitalize()
+    target.write_text(template.replace("__ID__", scenario_id).replace("__TITLE__", title), encoding="utf-8")
+    print(f"wrote {target}; check it with: simulator validate {target}", file=sys.stderr)
+    return 0
 
 
 def _qa():  # noqa: ANN202 - the module, imported only for these commands

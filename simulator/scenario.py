@@ -21,85 +21,109 @@ class ContentModel(BaseModel):
 class Persona(ContentModel):
     """The patient as the trainee meets them (the persona card shows all of this)."""
 
-    name: Text
-    age: Annotated[int, Field(ge=16, le=110)]
-    occupation: Text | None = None
-    conditions: Annotated[list[Text], Field(min_length=1)]
-    activation: Annotated[int, Field(ge=1, le=4, description="Patient activation level, 1 (passive) to 4")]
-    life_context: Text
-    opening_line: Text
+    name: Text = Field(description="The patient's name", examples=["Margaret Ellis"])
+    age: Annotated[int, Field(ge=16, le=110, description="Age in years", examples=[71])]
+    occupation: Text | None = Field(None, description="Work, or what they did", examples=["Retired school secretary"])
+    conditions: Annotated[list[Text], Field(min_length=1, description="Long-term conditions, in plain words",
+                                            examples=[["COPD", "Anxiety"]])]
+    activation: Annotated[int, Field(ge=1, le=4, description="Patient activation level, 1 (passive) to 4",
+                                     examples=[2])]
+    life_context: Text = Field(description="Who they live with, what fills their week",
+                               examples=["Widowed eight months ago; lives alone; daughter in Leeds."])
+    opening_line: Text = Field(description="The first thing the patient says",
+                               examples=["Hello, dear. Sorry, I'm a bit puffed."])
 
 
 class Fact(ContentModel):
     """Something the patient knows about their own life. Free facts are shared when invited."""
 
-    id: Slug
-    summary: Text = Field(description="What the fact is, in the trainer's words; shown in feedback")
-    text: Text = Field(description="How the patient says it when they open up about it")
-    brief: Text | None = Field(None, description="A short answer to a closed question on this topic")
-    topics: list[Text] = Field(default_factory=list, description="Words that point the conversation at it")
+    id: Slug = Field(description="A short unique name (lower case, digits, hyphens)", examples=["inhalers"])
+    summary: Text = Field(description="What the fact is, in the trainer's words; shown in feedback",
+                          examples=["Unsure how to use the brown inhaler"])
+    text: Text = Field(description="How the patient says it when they open up about it",
+                       examples=["The brown one, I'm never sure if I'm doing it right."])
+    brief: Text | None = Field(None, description="A short answer to a closed question on this topic",
+                               examples=["Yes, I've got them in my bag."])
+    topics: list[Text] = Field(default_factory=list, description="Words that point the conversation at it",
+                               examples=[["inhaler", "puffer", "medication"]])
 
 
 class Release(ContentModel):
     """One way a hidden fact can come out: every requirement here must hold at once."""
 
     needs: dict[Code, Annotated[int, Field(ge=1)]] = Field(
-        default_factory=dict, description="Codes the trainee must have used at least this often so far"
+        default_factory=dict, description="Codes the trainee must have used at least this often so far",
+        examples=[{"asks_what_matters": 1, "open_question": 2}],
     )
-    trust: Level = Field(0.0, description="Trust the patient must feel, 0 to 1")
-    after: list[Slug] = Field(default_factory=list, description="Facts that must have come out first")
-    cued: bool = Field(False, description="The patient must have hinted at it (its cue) first")
+    trust: Level = Field(0.0, description="Trust the patient must feel, 0 to 1", examples=[0.55])
+    after: list[Slug] = Field(default_factory=list, description="Facts that must have come out first",
+                              examples=[["choir"]])
+    cued: bool = Field(False, description="The patient must have hinted at it (its cue) first", examples=[True])
     on: list[Code] = Field(
         default_factory=lambda: sorted(INVITING),
-        description="The trainee's current turn must carry one of these codes",
+        description="The trainee's current turn must carry one of these codes (default: any inviting move)",
+        examples=[["complex_reflection", "open_question"]],
     )
 
 
 class HiddenFact(Fact):
     """Something the patient keeps back until the trainee's behaviour earns it."""
 
-    priority: bool = Field(False, description="The hidden priority: what matters most to this person")
-    cue: Text | None = Field(None, description="A hint the patient drops once while still guarded")
-    release: Annotated[list[Release], Field(min_length=1)]
+    priority: bool = Field(False, description="The hidden priority: what matters most to this person",
+                           examples=[True])
+    cue: Text | None = Field(None, description="A hint the patient drops once while still guarded",
+                             examples=["I used to be out three nights a week once."])
+    release: Annotated[list[Release], Field(min_length=1, description="Ways it can come out; any one will do")]
 
 
 class Resistance(ContentModel):
     """How guarded the patient is at the start and what moves it."""
 
-    level: Level = Field(description="Starting resistance, 0 (none) to 1 (very guarded)")
-    trust: Level = Field(0.3, description="Starting trust, 0 to 1")
-    note: Text | None = Field(None, description="How the resistance sounds, for trainers")
-    hardens: list[Code] = Field(default_factory=list, description="Codes this person reacts to more strongly")
-    softens: list[Code] = Field(default_factory=list, description="Codes that win this person over faster")
+    level: Level = Field(description="Starting resistance, 0 (none) to 1 (very guarded)", examples=[0.4])
+    trust: Level = Field(0.3, description="Starting trust, 0 to 1", examples=[0.3])
+    note: Text | None = Field(None, description="How the resistance sounds, for trainers",
+                              examples=["'It makes me breathless'; 'I'm too old for that'"])
+    hardens: list[Code] = Field(default_factory=list, description="Codes this person reacts to more strongly",
+                                examples=[["persuade", "confront"]])
+    softens: list[Code] = Field(default_factory=list, description="Codes that win this person over faster",
+                                examples=[["emphasising_autonomy"]])
 
 
 class ReplyLines(ContentModel):
     """Authored lines for each reply intent; the engine picks one it has not used recently."""
 
-    answer_brief: Lines
-    open_up: Lines
-    deflect: Lines
-    resist: Lines
-    agree: Lines
-    acknowledge: Lines
-    unsure: Lines
-    closing: Lines
+    answer_brief: Lines = Field(description="Short answers to closed questions", examples=[["Yes, dear."]])
+    open_up: Lines = Field(description="Talking freely when nothing particular is left to share",
+                           examples=[["It's been a hard year, that's all."]])
+    deflect: Lines = Field(description="Turning a question away while guarded",
+                           examples=[["Oh, I'm alright, really."]])
+    resist: Lines = Field(description="Pushing back against advice or confrontation",
+                          examples=[["I know I should, but it makes me breathless."]])
+    agree: Lines = Field(description="Going along with a suggestion or a summary",
+                         examples=[["Yes, I could try that."]])
+    acknowledge: Lines = Field(description="Taking in information or an affirmation", examples=[["Thank you, dear."]])
+    unsure: Lines = Field(description="Not knowing what to say", examples=[["I don't really know."]])
+    closing: Lines = Field(description="Goodbye at the end of the consultation",
+                           examples=[["Thank you. It's been nice to talk, actually."]])
 
 
 class Scenario(ContentModel):
     """A whole scenario file."""
 
-    id: Slug
-    title: Text
-    archetype: Text | None = None
-    difficulty: Literal["introductory", "intermediate", "advanced"]
-    summary: Text = Field(description="One or two sentences for the scenario picker")
-    persona: Persona
-    results_letter: Text
-    free_facts: Annotated[list[Fact], Field(min_length=1)]
-    hidden_facts: Annotated[list[HiddenFact], Field(min_length=1)]
-    resistance: Resistance
-    lines: ReplyLines
+    id: Slug = Field(description="Unique id (lower case, digits, hyphens)", examples=["p2-widow-copd"])
+    title: Text = Field(description="Shown in the picker", examples=["Margaret Ellis: COPD and anxiety review"])
+    archetype: Text | None = Field(None, description="Persona archetype from the domain brief", examples=["P2"])
+    difficulty: Literal["introductory", "intermediate", "advanced"] = Field(
+        description="How hard the conversation is", examples=["intermediate"])
+    summary: Text = Field(description="One or two sentences for the scenario picker",
+                          examples=["A recently widowed woman whose breathing has been worse since."])
+    persona: Persona = Field(description="The public profile, shown on the persona card")
+    results_letter: Text = Field(description="The letter sent before the visit, with previous readings",
+                                 examples=["Dear Mrs Ellis, ..."])
+    free_facts: Annotated[list[Fact], Field(min_length=1, description="Shared when the trainee invites them")]
+    hidden_facts: Annotated[list[HiddenFact], Field(min_length=1, description="Kept back until earned")]
+    resistance: Resistance = Field(description="How guarded the patient is and what moves it")
+    lines: ReplyLines = Field(description="Authored lines for each reply intent")
 
     @property
     def priority(self) -> HiddenFact | None:

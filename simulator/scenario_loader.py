@@ -1,6 +1,7 @@
 """Loading and checking scenario files, and finding the scenarios a user can play."""
 
 import difflib
+import re
 import hashlib
 import os
 from dataclasses import dataclass
@@ -48,10 +49,15 @@ def validate_document(document: YamlDocument, model: type[ModelT]) -> ModelT:
 
 
 def _problem(document: YamlDocument, model: type[BaseModel], detail: dict) -> Problem:
-    location: Location = tuple(detail["loc"])
+    location: Location = tuple(part for part in detail["loc"] if part != "[key]")
     field = ".".join(str(part) for part in location) or "(top level)"
     kind = detail["type"]
-    if kind == "extra_forbidden":
+    if kind in {"enum", "literal_error"}:
+        allowed = re.findall(r"'([^']+)'", str(detail.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(str(detail["input"]), allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(allowed)}"
+        message = f"{field}: '{detail['input']}' is not allowed here; {hint}"
+    elif kind == "extra_forbidden":
         known = _known_fields(model, location[:-1])
         close = difflib.get_close_matches(str(location[-1]), known, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(known)}"

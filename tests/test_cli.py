@@ -48,7 +48,7 @@ def test_play_with_a_broken_scenario_reports_file_line_and_field(
     broken.write_text("id: broken\ntitle: A\ndifficulty: hard\n", encoding="utf-8")
     assert main(["play", str(broken), "--script", str(SCRIPTS / "person-centred.txt")]) == 2
     err = capsys.readouterr().err
-    assert f"error: {broken}:3:1: difficulty: Input should be" in err
+    assert f"error: {broken}:3:1: difficulty: 'hard' is not allowed here" in err
     assert "Traceback" not in err
 
 
