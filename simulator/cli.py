@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("name", help="the new scenario's id, or a path ending in .yaml")
     new.set_defaults(handler=_scenario_new)
 
+    play_test = commands.add_parser("playtest", help="play built-in trainee styles against a scenario")
+    play_test.add_argument("scenario", help="scenario id or YAML file")
+    play_test.add_argument("--script", type=Path, help="also play your own trainee script (one line per turn)")
+    play_test.add_argument("--seed", type=int, default=0)
+    play_test.set_defaults(handler=_playtest)
+
     importer = commands.add_parser("import", help="import transcripts coded elsewhere (AnnoMI)")
     importer.add_argument("source", choices=["annomi"])
     importer.add_argument("file", type=Path, help="the AnnoMI CSV (simple or full)")
@@ -133,6 +139,22 @@ def _scenario_new(args: argparse.Namespace) -> int:
     target.write_text(template.replace("__ID__", scenario_id).replace("__TITLE__", title), encoding="utf-8")
     print(f"wrote {target}; check it with: simulator validate {target}", file=sys.stderr)
     return 0
+
+
+def _playtest(args: argparse.Namespace) -> int:
+    from simulator.playtest import playtest
+    from simulator.rubric_loader import load_rubric
+    from simulator.scenario_loader import resolve
+
+    scenario_file = resolve(args.scenario)
+    own = None
+    if args.script:
+        own = (f"your script ({args.script.name})",
+               [line for line in args.script.read_text(encoding="utf-8").splitlines() if line.strip()])
+    with tempfile.TemporaryDirectory() as scratch:
+        report = playtest(scenario_file, load_rubric(), Path(scratch), script=own, seed=args.seed)
+    print("\n".join(report.lines()))
+    return 0 if report.rewards_person_centred else 1
 
 
 def _qa():  # noqa: ANN202 - the module, imported only for these commands

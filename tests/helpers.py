@@ -5,9 +5,15 @@ from pathlib import Path
 from simulator.scenario_loader import builtin_scenario_dir
 
 SCRIPTS = Path(__file__).parent / "scripts"
+STYLES = Path(__file__).resolve().parent.parent / "simulator" / "styles"
 SHIPPED = sorted(builtin_scenario_dir().glob("*.yaml"))
 
 
+def script_path(name: str) -> Path:
+    """A trainee script: a built-in playtest style, or one of the tests' own."""
+    return STYLES / name if (STYLES / name).exists() else SCRIPTS / name
+
+
 def script(name: str) -> list[str]:
-    """A trainee script from tests/scripts, one utterance per line."""
-    return [line for line in (SCRIPTS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    """A trainee script's utterances, one per line."""
+    return [line for line in script_path(name).read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import SCRIPTS
+from helpers import script_path
 
 from simulator import __version__
 from simulator.cli import main
@@ -46,7 +46,7 @@ def test_play_with_a_broken_scenario_reports_file_line_and_field(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: broken\ntitle: A\ndifficulty: hard\n", encoding="utf-8")
-    assert main(["play", str(broken), "--script", str(SCRIPTS / "person-centred.txt")]) == 2
+    assert main(["play", str(broken), "--script", str(script_path("person-centred.txt"))]) == 2
     err = capsys.readouterr().err
     assert f"error: {broken}:3:1: difficulty: 'hard' is not allowed here" in err
     assert "Traceback" not in err
@@ -58,7 +58,7 @@ def test_play_with_a_missing_script_is_a_message(capsys: pytest.CaptureFixture[s
 
 
 def test_unknown_scenario_suggests_the_nearest(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["play", "p1-taxi", "--script", str(SCRIPTS / "person-centred.txt")]) == 2
+    assert main(["play", "p1-taxi", "--script", str(script_path("person-centred.txt"))]) == 2
     assert "did you mean 'p1-taxi-driver'?" in capsys.readouterr().err
 
 

@@ -4,14 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import SCRIPTS, SHIPPED
+from helpers import SHIPPED, script_path
 
 from simulator.cli import main
 from simulator.scenario_loader import load_scenario
 
 
 def _play_json(capsys: pytest.CaptureFixture[str], scenario: Path, script_name: str, seed: int) -> list[dict]:
-    status = main(["play", str(scenario), "--script", str(SCRIPTS / script_name), "--seed", str(seed), "--json"])
+    status = main(["play", str(scenario), "--script", str(script_path(script_name)), "--seed", str(seed), "--json"])
     assert status == 0
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
@@ -56,7 +56,7 @@ def test_json_events_carry_codes_intents_and_released_facts(capsys: pytest.Captu
 
 
 def test_text_output_shows_transcript_and_feedback(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["play", "p1-taxi-driver", "--script", str(SCRIPTS / "person-centred.txt")]) == 0
+    assert main(["play", "p1-taxi-driver", "--script", str(script_path("person-centred.txt"))]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Gary Marsh: Alright.")
     assert "Nurse: Thanks for coming in." in out
