@@ -19,7 +19,7 @@ def condition_met(release: Release, *, counts: Counter[Code], trust: float, rele
         and all(counts[code] >= needed for code, needed in release.needs.items())
         and all(name in released for name in release.after)
         and (cued or not release.cued)
-        and bool(turn_codes & set(release.on))
+        and bool(turn_codes & set(release.in_reply_to))
     )
 
 

@@ -59,7 +59,8 @@ class Release(ContentModel):
     after: list[Slug] = Field(default_factory=list, description="Facts that must have come out first",
                               examples=[["choir"]])
     cued: bool = Field(False, description="The patient must have hinted at it (its cue) first", examples=[True])
-    on: list[Code] = Field(
+    # Not "on": YAML 1.1 reads a bare `on` as true.
+    in_reply_to: list[Code] = Field(
         default_factory=lambda: sorted(INVITING),
         description="The trainee's current turn must carry one of these codes (default: any inviting move)",
         examples=[["complex_reflection", "open_question"]],

@@ -64,6 +64,7 @@ def validate(paths: list[Path]) -> ValidationReport:
             continue
         first = scenario_ids.setdefault(loaded.scenario.id, path)
         if first != path:
-            report.problems.append(Problem(path, 1, 1, f"id: '{loaded.scenario.id}' is already the id of {first}; "
-                                                       "scenario ids must be unique"))
+            where = read_yaml(path).position_of(("id",))
+            report.problems.append(Problem(path, *where, f"id: '{loaded.scenario.id}' is already the id of {first}; "
+                                                         "scenario ids must be unique"))
     return report
