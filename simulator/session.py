@@ -104,10 +104,7 @@ class Session:
         scenario_file = _find_scenario(started)
         session = cls(scenario_file, started.seed, path, list(read.events), clock)
         recorded = [e for e in read.events if isinstance(e, PatientTurn) and e.turn > 0]
-        # Replay with the codes recorded at the time, so the patient ends up exactly where they were
-        # whichever coder is available now.
-        replayed = [session._react(e.text, Coding(frozenset(e.codes), 0))
-                    for e in read.events if isinstance(e, TraineeTurn)]
+        replayed = session._replay()
         notes = [f"{p.path.name}:{p.line}: {p.message}" for p in read.problems]
         if scenario_file.content_hash != started.scenario_hash:
             notes.append("the scenario file has changed since this session began")
@@ -118,6 +115,21 @@ class Session:
             session._patient(replayed[-1])
         session.note("resumed", "; ".join(notes))
         return session
+
+    def reload(self, scenario_file: ScenarioFile) -> None:
+        """Switch to an edited version of the scenario mid-conversation (live reload for authors): the
+        new patient is brought to where the conversation is by replaying the trainee's turns."""
+        self.scenario_file = scenario_file
+        self._replay()
+        self.note("scenario_reloaded", scenario_file.content_hash)
+
+    def _replay(self) -> list[PatientReply]:
+        """A fresh patient brought through the recorded trainee turns, with the codes recorded at the
+        time, so it ends up exactly where the conversation is whichever coder is available now."""
+        self.engine = PatientEngine(self.scenario_file.scenario, self.seed)
+        self._permission_asked = False
+        return [self._react(e.text, Coding(frozenset(e.codes), 0))
+                for e in self.events if isinstance(e, TraineeTurn)]
 
     def say(self, text: str) -> tuple[TraineeTurn, PatientTurn] | None:
         """Take one trainee utterance; return it (coded) and the patient's reply, or None if it was blank."""

@@ -1,5 +1,6 @@
 """The practice app driven by Pilot, as a trainee would use it with the keyboard alone."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.help import HelpScreen
 from simulator.app.screens.picker import PickerScreen
 from simulator.app.widgets.turn import Turn
-from simulator.scenario_loader import builtin_scenario_dir
+from simulator.scenario_loader import builtin_scenario_dir, load_scenario
 from simulator.session import Session
 from simulator.transcript import ScoreRecorded, SessionEnded, TraineeTurn, read_transcript
 
@@ -26,7 +27,7 @@ SIZE = (100, 32)
 def config(tmp_path: Path) -> AppConfig:
     """A frozen, isolated configuration: no blinking cursor, a clock that does not move."""
     return AppConfig(scenario_dirs=[builtin_scenario_dir()], session_dir=tmp_path / "sessions", seed=1,
-                     clock=lambda: 0.0, cursor_blink=False, coder="rules",
+                     clock=lambda: 0.0, cursor_blink=False, coder="rules", watch_scenarios=False,
                      now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
 
 
@@ -143,3 +144,32 @@ async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: P
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
         assert any("Cannot save transcripts" in str(n.message) for n in app._notifications)
+
+
+async def test_saving_the_scenario_reloads_it_and_a_broken_save_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    source = builtin_scenario_dir() / "p6-knee-pain.yaml"
+    path = folder / "p6-knee-pain.yaml"
+    path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    cfg = replace(config(tmp_path), scenario_dirs=[folder], watch_scenarios=True)
+    app = SimulatorApp(cfg)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, ConsultationScreen)
+        await _say(pilot, "Do you have any pain?")
+        edited = path.read_text(encoding="utf-8").replace('    - "Yeah."\n', '    - "Yes, love, every day."\n')
+        path.write_text(edited.replace("answer_brief:\n", "answer_brief:\n    - \"Yes, love, every day.\"\n", 1),
+                        encoding="utf-8")
+        screen._check_scenario()
+        assert screen.session.scenario_file.content_hash != load_scenario(source).content_hash
+        assert screen.session.engine.state.turns == 1  # brought back to where the conversation is
+        path.write_text("id: [broken", encoding="utf-8")
+        screen._check_scenario()
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any("still playing the last good version" in m and "p6-knee-pain.yaml:" in m and "not valid YAML" in m
+                   for m in messages)
+        await _say(pilot, "How are things at home?")
+        assert len(screen.query(Turn)) == 5

@@ -21,6 +21,8 @@ class AppConfig:
     # Seconds on a monotonic clock, for the elapsed-time display; tests pass a frozen one.
     clock: Callable[[], float] = time.monotonic
     cursor_blink: bool = True
+    # Reload the scenario file when it is saved (for authors); tests switch it off.
+    watch_scenarios: bool = True
     # Wall-clock time for transcripts and session names.
     now: Clock = utc_now
     # Which coder scores the feedback: best (learned if it loads, else rules), learned or rules.

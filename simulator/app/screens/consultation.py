@@ -9,7 +9,9 @@ from textual.widgets import Footer, Input, Static
 
 from simulator.app.screens.document import DocumentScreen
 from simulator.app.widgets.turn import Turn
+from simulator.problems import ContentError
 from simulator.scenario import Scenario
+from simulator.scenario_loader import load_scenario
 from simulator.session import Session
 from simulator.transcript import PatientTurn, TraineeTurn
 
@@ -75,6 +77,34 @@ class ConsultationScreen(Screen[Session]):
         self._started = self.app.config.clock()  # type: ignore[attr-defined]
         self._tick()
         self.set_interval(1.0, self._tick)
+        if self.app.config.watch_scenarios:  # type: ignore[attr-defined]
+            self._seen = self._stamp()
+            self.set_interval(1.0, self._check_scenario)
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.session.scenario_file.path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def _check_scenario(self) -> None:
+        """Reload the scenario when its file is saved; if the new version is broken, say where and
+        keep playing the old one."""
+        stamp = self._stamp()
+        if stamp is None or stamp == self._seen:
+            return
+        self._seen = stamp
+        try:
+            reloaded = load_scenario(self.session.scenario_file.path)
+        except ContentError as error:
+            shown = "\n".join(str(p) for p in error.problems[:5])
+            more = f"\n(and {len(error.problems) - 5} more)" if len(error.problems) > 5 else ""
+            self.notify(f"The scenario file has problems; still playing the last good version.\n{shown}{more}",
+                        title="Scenario not reloaded", severity="error", timeout=15)
+            return
+        self.session.reload(reloaded)
+        self.notify(f"Reloaded {reloaded.path.name}", title="Scenario reloaded")
 
     def _tick(self) -> None:
         seconds = int(self._offset + self.app.config.clock() - self._started)  # type: ignore[attr-defined]
