@@ -5,9 +5,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulator import __version__
-from simulator.problems import ContentError
+from simulator.problems import ContentError, Problem
+
+if TYPE_CHECKING:
+    from simulator.scenario_loader import ScenarioFile
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     practice = commands.add_parser("practice", help="open the practice app (the default)")
     practice.add_argument("scenario", nargs="?", help="start straight into this scenario (id or file)")
     practice.add_argument("--seed", type=int, help="seed for the patient (default: random, recorded)")
+    practice.add_argument("--visit", help="a later visit's id (default: the first, care planning visit)")
     practice.add_argument("--rubric", type=Path, help="score with this rubric file instead of the built-in one")
     practice.set_defaults(handler=_run_app)
 
@@ -46,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("scenario", help="scenario id or YAML file")
     play.add_argument("--script", required=True, help="file with one trainee utterance per line ('-' for stdin)")
     play.add_argument("--seed", type=int, default=0, help="seed for the patient (default 0)")
+    play.add_argument("--visit", help="a later visit's id (default: the first, care planning visit)")
     play.add_argument("--json", action="store_true", help="print one JSON object per event")
     play.add_argument("--out", type=Path, help="keep the transcript in this folder")
     play.set_defaults(handler=_play)
@@ -166,12 +172,14 @@ def _qa():  # noqa: ANN202 - the module, imported only for these commands
 def _run_app(args: argparse.Namespace) -> int:
     from simulator.app.app import SimulatorApp  # imported here so other commands start fast
 
+    from simulator.app.screens.picker import Choice
+
     scenario = getattr(args, "scenario", None)
     start = None
     if scenario:
         from simulator.scenario_loader import resolve
 
-        start = resolve(scenario)
+        start = Choice(resolve(scenario), _visit(resolve(scenario), getattr(args, "visit", None)))
     from simulator.app.config import AppConfig
 
     config = AppConfig(seed=getattr(args, "seed", None))
@@ -183,8 +191,17 @@ def _run_app(args: argparse.Namespace) -> int:
 
         load_rubric(rubric)  # a broken rubric is reported here, with its lines, before the app opens
         config = replace(config, rubric=rubric)
-    SimulatorApp(config, start_scenario=start).run()
+    SimulatorApp(config, start=start).run()
     return 0
+
+
+def _visit(scenario_file: "ScenarioFile", visit: str | None) -> str | None:
+    """Check a --visit against the scenario's visits; a wrong one is a message listing the right ones."""
+    known = [v.id for v in scenario_file.scenario.visits]
+    if visit is None or visit in known:
+        return visit
+    raise ContentError([Problem(scenario_file.path, 0, 0, f"no visit '{visit}' in {scenario_file.scenario.id}; "
+                                f"its visits: {', '.join(known) or 'none besides the first'}")])
 
 
 def _list(_: argparse.Namespace) -> int:
@@ -196,11 +213,12 @@ def _list(_: argparse.Namespace) -> int:
     if not found:
         print("No scenarios found.", file=sys.stderr)
         return 1
-    rows = [("ID", "PERSON", "CONDITIONS", "ACTIVATION", "DIFFICULTY")]
+    rows = [("ID", "PERSON", "CONDITIONS", "ACTIVATION", "DIFFICULTY", "VISITS")]
     for item in found:
         persona = item.scenario.persona
+        visits = ", ".join(["first", *(v.id for v in item.scenario.visits)])
         rows.append((item.scenario.id, f"{persona.name}, {persona.age}", ", ".join(persona.conditions),
-                     str(persona.activation), item.scenario.difficulty))
+                     str(persona.activation), item.scenario.difficulty, visits))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -220,7 +238,8 @@ def _play(args: argparse.Namespace) -> int:
         print(f"error: cannot read the script {args.script}: {error}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as scratch:
-        session = Session.start(scenario_file, seed=args.seed, directory=args.out or Path(scratch))
+        session = Session.start(scenario_file, seed=args.seed, directory=args.out or Path(scratch),
+                                visit=_visit(scenario_file, args.visit))
         for line in script.splitlines():
             if line.strip():
                 session.say(line)

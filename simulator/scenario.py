@@ -108,6 +108,20 @@ class ReplyLines(ContentModel):
                            examples=[["Thank you. It's been nice to talk, actually."]])
 
 
+class Visit(ContentModel):
+    """A later visit with the same patient (a review): what is new since the first conversation."""
+
+    id: Slug = Field(description="Unique among this scenario's visits", examples=["review"])
+    kind: Literal["review"] = Field("review", description="What the visit is for", examples=["review"])
+    title: Text = Field(description="Shown in the picker", examples=["Review, six weeks later"])
+    opening_line: Text = Field(description="What the patient says as they sit down this time",
+                               examples=["I did try the walking. Some weeks better than others."])
+    results_letter: Text | None = Field(None, description="New results sent before this visit (optional; "
+                                        "the first visit's letter otherwise)", examples=["Dear Mrs Ellis, ..."])
+    free_facts: list[Fact] = Field(default_factory=list, description="What the patient can tell about the time "
+                                   "since the last visit: how the step went, what got in the way")
+
+
 class Scenario(ContentModel):
     """A whole scenario file."""
 
@@ -125,6 +139,22 @@ class Scenario(ContentModel):
     hidden_facts: Annotated[list[HiddenFact], Field(min_length=1, description="Kept back until earned")]
     resistance: Resistance = Field(description="How guarded the patient is and what moves it")
     lines: ReplyLines = Field(description="Authored lines for each reply intent")
+    visits: list[Visit] = Field(default_factory=list, description="Later visits (a review) with the same patient")
+
+    def for_visit(self, visit_id: str | None) -> "Scenario":
+        """The scenario as played at one of its later visits (None: the first, care planning visit)."""
+        if visit_id is None:
+            return self
+        visit = next((v for v in self.visits if v.id == visit_id), None)
+        if visit is None:
+            raise KeyError(visit_id)
+        return self.model_copy(update={
+            "title": f"{self.persona.name}: {visit.title}",
+            "persona": self.persona.model_copy(update={"opening_line": visit.opening_line}),
+            "results_letter": visit.results_letter or self.results_letter,
+            # What happened since comes first: it is what the patient has on their mind today.
+            "free_facts": [*visit.free_facts, *self.free_facts],
+        })
 
     @property
     def priority(self) -> HiddenFact | None:

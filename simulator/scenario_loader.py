@@ -103,6 +103,16 @@ def cross_check(scenario: Scenario) -> list[tuple[Location, str]]:
         if fact.id in seen:
             found.append(((group, index, "id"), f"{group}.{index}.id: the id '{fact.id}' is used twice"))
         seen.add(fact.id)
+    for v, visit in enumerate(scenario.visits):
+        for i, fact in enumerate(visit.free_facts):
+            if fact.id in seen:
+                found.append((("visits", v, "free_facts", i, "id"),
+                              f"visits.{v}.free_facts.{i}.id: the id '{fact.id}' is used twice"))
+            seen.add(fact.id)
+    visit_ids = [visit.id for visit in scenario.visits]
+    for v, visit_id in enumerate(visit_ids):
+        if visit_ids.index(visit_id) != v:
+            found.append((("visits", v, "id"), f"visits.{v}.id: the visit id '{visit_id}' is used twice"))
     priorities = [i for i, fact in enumerate(scenario.hidden_facts) if fact.priority]
     if len(priorities) != 1:
         where: Location = ("hidden_facts", priorities[1], "priority") if priorities else ("hidden_facts",)

@@ -45,13 +45,14 @@ class Session:
     """One consultation with one scenario's patient, written to its transcript after every event."""
 
     def __init__(self, scenario_file: ScenarioFile, seed: int, path: Path, events: list[Event],
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, visit: str | None = None) -> None:
         self.scenario_file = scenario_file
+        self.visit = visit
         self.seed = seed
         self.path = path
         self.events = events
         self._clock = clock
-        self.engine = PatientEngine(scenario_file.scenario, seed)
+        self.engine = PatientEngine(self.scenario, seed)
         self._permission_asked = False
         # The coder whose codes drive the patient; the app swaps in the learned one once it has loaded.
         self.coder: Coder = RuleCoder()
@@ -59,7 +60,8 @@ class Session:
 
     @property
     def scenario(self) -> Scenario:
-        return self.scenario_file.scenario
+        """The scenario as played at this session's visit."""
+        return self.scenario_file.scenario.for_visit(self.visit)
 
     @property
     def finished(self) -> bool:
@@ -71,11 +73,11 @@ class Session:
 
     @classmethod
     def start(cls, scenario_file: ScenarioFile, seed: int | None = None, directory: Path | None = None,
-              clock: Clock = utc_now) -> "Session":
+              clock: Clock = utc_now, visit: str | None = None) -> "Session":
         """Begin a new session: record what is played, then the patient's opening line."""
         seed = secrets.randbelow(2**31) if seed is None else seed
         now = clock()
-        scenario = scenario_file.scenario
+        scenario = scenario_file.scenario.for_visit(visit)
         folder = directory or paths.session_dir()
         session_id = f"{now:%Y%m%d-%H%M%S}-{scenario.id}"
         path, number = folder / f"{session_id}.jsonl", 1
@@ -83,11 +85,11 @@ class Session:
             number += 1
             path = folder / f"{session_id}-{number}.jsonl"
         session_id = path.stem
-        session = cls(scenario_file, seed, path, [], clock)
+        session = cls(scenario_file, seed, path, [], clock, visit)
         session._log(SessionStarted(
             seq=0, at=now, session_id=session_id, product_version=__version__, scenario_id=scenario.id,
             scenario_title=scenario.title, scenario_path=str(scenario_file.path.resolve()),
-            scenario_hash=scenario_file.content_hash, seed=seed,
+            scenario_hash=scenario_file.content_hash, seed=seed, visit=visit,
         ))
         session._patient(session.engine.opening())
         return session
@@ -102,7 +104,7 @@ class Session:
         if read.finished:
             raise ContentError([Problem(path, 0, 0, "this session has already ended; start a new one")])
         scenario_file = _find_scenario(started)
-        session = cls(scenario_file, started.seed, path, list(read.events), clock)
+        session = cls(scenario_file, started.seed, path, list(read.events), clock, started.visit)
         recorded = [e for e in read.events if isinstance(e, PatientTurn) and e.turn > 0]
         replayed = session._replay()
         notes = [f"{p.path.name}:{p.line}: {p.message}" for p in read.problems]
@@ -126,7 +128,7 @@ class Session:
     def _replay(self) -> list[PatientReply]:
         """A fresh patient brought through the recorded trainee turns, with the codes recorded at the
         time, so it ends up exactly where the conversation is whichever coder is available now."""
-        self.engine = PatientEngine(self.scenario_file.scenario, self.seed)
+        self.engine = PatientEngine(self.scenario, self.seed)
         self._permission_asked = False
         return [self._react(e.text, Coding(frozenset(e.codes), 0))
                 for e in self.events if isinstance(e, TraineeTurn)]

@@ -35,6 +35,7 @@ class SessionStarted(EventBase):
     scenario_path: str
     scenario_hash: str
     seed: int
+    visit: str | None = Field(None, description="a later visit's id; none for the first visit")
 
 
 class TranscriptImported(EventBase):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 from helpers import script
 
 from simulator.app.app import SimulatorApp
@@ -31,6 +31,14 @@ def config(tmp_path: Path) -> AppConfig:
                      now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
 
 
+async def choose(pilot: Pilot, scenario_id: str = "p6-knee-pain", visit: str = "") -> None:
+    """Pick a scenario (and visit) in the picker with the keyboard, by its row."""
+    table = pilot.app.screen.query_one(DataTable)
+    target = table.get_row_index(f"{scenario_id}:{visit}")
+    await pilot.press(*["down"] * (target - table.cursor_row), "enter")
+    await pilot.pause()
+
+
 async def _say(pilot: Pilot, text: str) -> None:
     """Put a line in the input as if pasted, and send it with Enter."""
     pilot.app.screen.query_one(Input).value = text
@@ -42,7 +50,7 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, PickerScreen)
-        await pilot.press("down", "enter")  # Gary Marsh, the second by title
+        await choose(pilot, "p1-taxi-driver")
         assert isinstance(app.screen, ConsultationScreen)
         screen = app.screen
         assert screen.session.scenario.id == "p1-taxi-driver"
@@ -68,7 +76,7 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
 async def test_typed_markup_and_escapes_are_shown_literally(tmp_path: Path) -> None:
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
+        await choose(pilot)
         await pilot.press(*"[b]hi[/b]", "enter")
         await _say(pilot, "[red]What[/red] matters to you? \x1b[31m[link=x]y[/link]")
         shown = [str(turn.render()) for turn in app.screen.query(Turn)]
@@ -79,7 +87,8 @@ async def test_typed_markup_and_escapes_are_shown_literally(tmp_path: Path) -> N
 async def test_letter_persona_card_and_help_open_and_close_with_keys(tmp_path: Path) -> None:
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "f2")
+        await choose(pilot)
+        await pilot.press("f2")
         assert isinstance(app.screen, DocumentScreen)
         assert "HbA1c" in str(app.screen.query_one(".body").render())
         await pilot.press("escape", "f3")
@@ -99,7 +108,7 @@ async def test_letter_persona_card_and_help_open_and_close_with_keys(tmp_path: P
 async def test_new_consultation_after_feedback_returns_to_the_picker(tmp_path: Path) -> None:
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
+        await choose(pilot)
         await _say(pilot, "What matters to you?")
         await pilot.press("f10", "n")
         assert isinstance(app.screen, PickerScreen)
@@ -109,7 +118,7 @@ async def test_resume_in_the_app_shows_the_conversation_so_far(tmp_path: Path) -
     cfg = config(tmp_path)
     app = SimulatorApp(cfg)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
+        await choose(pilot)
         await _say(pilot, "What would you like to talk about?")
         path = app.screen.session.path
         await pilot.press("ctrl+q")
@@ -127,7 +136,7 @@ async def test_resume_in_the_app_shows_the_conversation_so_far(tmp_path: Path) -
 async def test_blank_input_does_nothing(tmp_path: Path, key: str) -> None:
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
+        await choose(pilot)
         await pilot.press("space", "space", "enter")
         assert len(app.screen.query(Turn)) == 1
         await pilot.press(key)
@@ -140,7 +149,7 @@ async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: P
     blocker.write_text("a file where the folder should be", encoding="utf-8")
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
+        await choose(pilot)
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
         assert any("Cannot save transcripts" in str(n.message) for n in app._notifications)
@@ -155,7 +164,7 @@ async def test_saving_the_scenario_reloads_it_and_a_broken_save_is_reported(tmp_
     cfg = replace(config(tmp_path), scenario_dirs=[folder], watch_scenarios=True)
     app = SimulatorApp(cfg)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
+        await choose(pilot)
         screen = app.screen
         assert isinstance(screen, ConsultationScreen)
         await _say(pilot, "Do you have any pain?")
@@ -173,3 +182,18 @@ async def test_saving_the_scenario_reloads_it_and_a_broken_save_is_reported(tmp_
                    for m in messages)
         await _say(pilot, "How are things at home?")
         assert len(screen.query(Turn)) == 5
+
+
+async def test_a_review_visit_starts_from_its_own_opening_and_is_recorded(tmp_path: Path) -> None:
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot, "p2-widow-copd", "review")
+        screen = app.screen
+        assert isinstance(screen, ConsultationScreen)
+        opening = str(screen.query(Turn).first().render())
+        assert "I went. To the choir practice." in opening
+        await _say(pilot, "How have the last few weeks been?")
+        started = screen.session.events[0]
+        assert started.visit == "review"
+        released = screen.session.events[-1].released
+        assert released == ["review-choir"]

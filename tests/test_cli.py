@@ -27,7 +27,7 @@ def test_python_dash_m_runs_the_same_command_line() -> None:
 def test_list_shows_person_conditions_activation_and_difficulty(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["ID", "PERSON", "CONDITIONS", "ACTIVATION", "DIFFICULTY"]
+    assert out[0].split() == ["ID", "PERSON", "CONDITIONS", "ACTIVATION", "DIFFICULTY", "VISITS"]
     row = next(line for line in out if line.startswith("p2-widow-copd"))
     assert "Margaret Ellis, 71" in row and "COPD, Anxiety" in row and "intermediate" in row
 

@@ -6,7 +6,7 @@ Update them after an intended change with: pytest tests/test_snapshots.py --snap
 from pathlib import Path
 
 from helpers import script
-from test_app import SIZE, config
+from test_app import SIZE, choose, config
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -14,7 +14,7 @@ from simulator.app.app import SimulatorApp
 
 
 async def _consult(pilot: Pilot) -> None:
-    await pilot.press("down", "enter")
+    await choose(pilot, "p1-taxi-driver")
     for line in script("person-centred.txt")[:3]:
         pilot.app.screen.query_one(Input).value = line
         await pilot.press("enter")
@@ -36,8 +36,13 @@ def test_consultation(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_consult)
 
 
+async def _letter(pilot: Pilot) -> None:
+    await choose(pilot, "p1-taxi-driver")
+    await pilot.press("f2")
+
+
 def test_results_letter(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, press=["enter", "f2"])
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_letter)
 
 
 def test_feedback(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001

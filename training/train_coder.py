@@ -39,11 +39,10 @@ def train(examples: list[Example], args: argparse.Namespace) -> tuple[CoderNet, 
     weights = weights / weights.mean()
     trainable = [p for p in network.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
-    per_epoch = len(_batches(examples, args.batch))
-    total_steps, warm = args.epochs * per_epoch, max(1, args.epochs * per_epoch // 10)
-    # Linear warm-up over the first tenth, then linear decay to zero.
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda step: min((step + 1) / warm, max(0.0, (total_steps - step) / (total_steps - warm + 1))))
+    per_epoch = (len(examples) + args.batch - 1) // args.batch
+    # One cycle: warm up over the first tenth, then anneal (at least 10 steps, for tiny smoke runs).
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr,
+                                                   total_steps=max(10, args.epochs * per_epoch), pct_start=0.1)
     targets = {name: torch.tensor([labels.index(getattr(e, name)) for e in examples])
                for name, labels in HEADS.items()}
     network.train()
@@ -67,16 +66,11 @@ def train(examples: list[Example], args: argparse.Namespace) -> tuple[CoderNet, 
 
 
 def _batches(examples: list[Example], size: int) -> list[list[int]]:
-    """Shuffled batches of similar length (less padding, so much faster on a CPU)."""
+    """Shuffled batches. Length-sorted ones ran 40% faster, but the one fold tried with them (with 5
+    epochs and linear decay) scored 0.74 macro-F1 against 0.77 for this setting."""
     order = list(range(len(examples)))
     random.shuffle(order)
-    window = size * 20
-    batches: list[list[int]] = []
-    for start in range(0, len(order), window):
-        chunk = sorted(order[start:start + window], key=lambda i: len(examples[i].text) + len(examples[i].context))
-        batches += [chunk[k:k + size] for k in range(0, len(chunk), size)]
-    random.shuffle(batches)
-    return batches
+    return [order[k:k + size] for k in range(0, len(order), size)]
 
 
 def predict(network: CoderNet, tokenizer: object, examples: list[Example], batch: int = 64) -> dict[str, list[str]]:

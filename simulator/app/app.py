@@ -11,8 +11,8 @@ from simulator.problems import ContentError
 from simulator.rubric_loader import RubricFile, load_rubric
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
-from simulator.app.screens.picker import PickerScreen
-from simulator.scenario_loader import ScenarioFile, discover
+from simulator.app.screens.picker import Choice, PickerScreen
+from simulator.scenario_loader import discover
 from simulator.session import Session
 
 
@@ -24,11 +24,11 @@ class SimulatorApp(App[None]):
     BINDINGS = [Binding("f1", "help", "Help", show=False)]
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, config: AppConfig | None = None, *, start_scenario: ScenarioFile | None = None,
+    def __init__(self, config: AppConfig | None = None, *, start: Choice | None = None,
                  resume: Session | None = None) -> None:
         super().__init__()
         self.config = config or AppConfig()
-        self._start_scenario = start_scenario
+        self._start = start
         self._resume = resume
 
     def on_mount(self) -> None:
@@ -36,8 +36,8 @@ class SimulatorApp(App[None]):
         self.coder = preload(lambda: coder_named(self.config.coder))
         if self._resume is not None:
             self._consult(self._resume, _elapsed_so_far(self._resume))
-        elif self._start_scenario is not None:
-            self._chosen(self._start_scenario)
+        elif self._start is not None:
+            self._chosen(self._start)
         else:
             self._pick()
 
@@ -46,12 +46,12 @@ class SimulatorApp(App[None]):
         scenarios, problems = discover(self.config.scenario_dirs)
         self.push_screen(PickerScreen(scenarios, problems), self._chosen)
 
-    def _chosen(self, scenario_file: ScenarioFile | None) -> None:
-        if scenario_file is None:
+    def _chosen(self, choice: Choice | None) -> None:
+        if choice is None:
             return
         try:
-            session = Session.start(scenario_file, seed=self.config.seed, directory=self.config.session_dir,
-                                    clock=self.config.now)
+            session = Session.start(choice.scenario_file, seed=self.config.seed, directory=self.config.session_dir,
+                                    clock=self.config.now, visit=choice.visit)
         except OSError as error:
             self.notify(f"Cannot save transcripts in {self.config.session_dir}: {error.strerror or error}",
                         severity="error", timeout=10)

@@ -1,5 +1,7 @@
 """The scenario picker: who you will see today."""
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,8 +13,21 @@ from simulator.problems import Problem
 from simulator.scenario_loader import ScenarioFile
 
 
-class PickerScreen(Screen[ScenarioFile]):
-    """A table of scenarios with the highlighted one described below; Enter starts it."""
+@dataclass(frozen=True)
+class Choice:
+    """A scenario and which of its visits to play (None: the first, care planning visit)."""
+
+    scenario_file: ScenarioFile
+    visit: str | None = None
+
+    @property
+    def visit_title(self) -> str:
+        visit = next((v for v in self.scenario_file.scenario.visits if v.id == self.visit), None)
+        return visit.title if visit else "Care planning"
+
+
+class PickerScreen(Screen[Choice]):
+    """A table of scenarios and their visits, the highlighted one described below; Enter starts it."""
 
     DEFAULT_CSS = """
     PickerScreen DataTable { height: 1fr; overflow-x: hidden; }
@@ -27,7 +42,8 @@ class PickerScreen(Screen[ScenarioFile]):
 
     def __init__(self, scenarios: list[ScenarioFile], problems: list[Problem]) -> None:
         super().__init__()
-        self._scenarios = scenarios
+        self._choices = [Choice(item, visit) for item in scenarios
+                         for visit in [None, *(v.id for v in item.scenario.visits)]]
         self._problems = problems
 
     def compose(self) -> ComposeResult:
@@ -44,11 +60,13 @@ class PickerScreen(Screen[ScenarioFile]):
         self.title = "Choose a patient"
         self.sub_title = "What matters to you?"
         table = self.query_one(DataTable)
-        table.add_columns("Person", "Age", "Difficulty", "Activation", "Conditions")
-        for item in self._scenarios:
-            persona = item.scenario.persona
-            table.add_row(persona.name, str(persona.age), item.scenario.difficulty.capitalize(),
-                          str(persona.activation), ", ".join(persona.conditions), key=item.scenario.id)
+        table.add_columns("Person", "Age", "Visit", "Difficulty", "Activation", "Conditions")
+        for choice in self._choices:
+            scenario = choice.scenario_file.scenario
+            persona = scenario.persona
+            table.add_row(persona.name, str(persona.age), choice.visit_title, scenario.difficulty.capitalize(),
+                          str(persona.activation), ", ".join(persona.conditions),
+                          key=f"{scenario.id}:{choice.visit or ''}")
         table.focus()
         self._describe(0)
 
@@ -62,14 +80,15 @@ class PickerScreen(Screen[ScenarioFile]):
 
     def action_start(self) -> None:
         """Start a consultation with the highlighted scenario."""
-        if self._scenarios:
-            self.dismiss(self._scenarios[self.query_one(DataTable).cursor_row])
+        if self._choices:
+            self.dismiss(self._choices[self.query_one(DataTable).cursor_row])
 
     def _describe(self, row: int) -> None:
         about = self.query_one("#about", Static)
-        if not self._scenarios:
+        if not self._choices:
             about.update("No scenarios found. Put scenario files in the folder named in the README.")
             return
-        scenario = self._scenarios[row].scenario
+        choice = self._choices[row]
+        scenario = choice.scenario_file.scenario.for_visit(choice.visit)
         persona = scenario.persona
         about.update(f"{scenario.title}\n\n{scenario.summary}\n\n{persona.occupation or ''}".rstrip())
