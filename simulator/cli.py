@@ -226,8 +226,9 @@ def _list(_: argparse.Namespace) -> int:
 
 
 def _play(args: argparse.Namespace) -> int:
-    from simulator.feedback import summarise
+    from simulator.feedback import disclosures
     from simulator.report import feedback_lines, transcript_lines
+    from simulator.rubric_loader import load_rubric
     from simulator.scenario_loader import resolve
     from simulator.session import Session
 
@@ -250,7 +251,9 @@ def _play(args: argparse.Namespace) -> int:
         else:
             print("\n".join(transcript_lines(session.scenario, session.events)))
             print()
-            print("\n".join(feedback_lines(summarise(session.scenario, session.events))))
+            # Scored with the codes the patient reacted to (the rule-based coder): fast and deterministic.
+            result = session.score(load_rubric(), session.coder).score
+            print("\n".join(feedback_lines(disclosures(session.scenario, session.events), result)))
         if args.out:
             print(f"transcript: {session.path}", file=sys.stderr)
     return 0

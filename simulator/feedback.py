@@ -1,6 +1,6 @@
-"""First feedback on a consultation: code counts, the two headline ratios, and what the patient shared."""
+"""Feedback on a consultation beyond the score: what the patient shared, strengths, development
+areas and moments to replay, all tied to the trainee's own words."""
 
-from collections import Counter
 from dataclasses import dataclass
 
 from simulator.codes import Code
@@ -22,15 +22,10 @@ class FactOutcome:
 
 
 @dataclass(frozen=True)
-class Feedback:
-    """The measures shown on the feedback screen and printed by `simulator play`."""
+class Disclosure:
+    """What the patient shared: free facts and, above all, hidden ones reached or missed."""
 
     turns: int
-    counts: Counter[Code]
-    reflections_to_questions: float | None
-    percent_open_questions: float | None
-    percent_complex_reflections: float | None
-    trainee_talk_share: float | None
     hidden: list[FactOutcome]
     free_shared: int
     free_total: int
@@ -40,42 +35,20 @@ class Feedback:
         return any(outcome.reached and outcome.fact.priority for outcome in self.hidden)
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
-def summarise(scenario: Scenario, events: list[Event]) -> Feedback:
-    """Compute first-version feedback from a transcript's events (a pure function of them)."""
-    counts: Counter[Code] = Counter()
-    trainee_words = patient_words = turns = 0
+def disclosures(scenario: Scenario, events: list[Event]) -> Disclosure:
+    """Which facts came out, and when, from a transcript's events (a pure function of them)."""
     released_at: dict[str, int] = {}
     for event in events:
-        if isinstance(event, TraineeTurn):
-            turns += 1
-            counts.update(event.codes)
-            trainee_words += len(event.text.split())
-        elif isinstance(event, PatientTurn):
-            patient_words += len(event.text.split())
+        if isinstance(event, PatientTurn):
             for fact_id in event.released:
                 released_at.setdefault(fact_id, event.turn)
-    questions = counts[Code.OPEN_QUESTION] + counts[Code.CLOSED_QUESTION]
-    reflections = counts[Code.SIMPLE_REFLECTION] + counts[Code.COMPLEX_REFLECTION]
     free_ids = {fact.id for fact in scenario.free_facts}
-    return Feedback(
-        turns=turns,
-        counts=counts,
-        reflections_to_questions=_ratio(reflections, questions),
-        percent_open_questions=_percent(counts[Code.OPEN_QUESTION], questions),
-        percent_complex_reflections=_percent(counts[Code.COMPLEX_REFLECTION], reflections),
-        trainee_talk_share=_ratio(trainee_words, trainee_words + patient_words),
+    return Disclosure(
+        turns=sum(1 for event in events if isinstance(event, TraineeTurn)),
         hidden=[FactOutcome(fact, released_at.get(fact.id)) for fact in scenario.hidden_facts],
         free_shared=len(free_ids & released_at.keys()),
         free_total=len(free_ids),
     )
-
-
-def _percent(part: int, whole: int) -> float | None:
-    return 100.0 * part / whole if whole else None
 
 
 @dataclass(frozen=True)

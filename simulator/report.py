@@ -1,8 +1,9 @@
 """Plain-text renderings of a transcript and its feedback, for the command line."""
 
 from simulator.codes import Code
-from simulator.feedback import Feedback
+from simulator.feedback import Disclosure
 from simulator.scenario import Scenario
+from simulator.scoring import Score
 from simulator.transcript import Event, PatientTurn, SystemEvent, TraineeTurn
 
 
@@ -28,24 +29,25 @@ def format_measure(value: float | None, kind: str) -> str:
     return f"{value:.0f}%" if kind == "percent" else f"{value:.2f}"
 
 
-def feedback_lines(feedback: Feedback) -> list[str]:
-    """First-version feedback as text: counts, headline ratios, hidden facts reached and missed."""
-    lines = [f"Turns: {feedback.turns}", "Codes:"]
-    lines += [f"  {code.label}: {feedback.counts[code]}" for code in Code if feedback.counts[code]]
+def feedback_lines(shared: Disclosure, result: Score) -> list[str]:
+    """Feedback as text: the score, code counts, MITI measures, hidden facts reached and missed."""
+    miti = result.miti
+    talk = None if miti.clinician_talk_share is None else 100 * miti.clinician_talk_share
+    lines = [f"Overall: {result.overall:.0f} / 100 (rubric {result.rubric_id} v{result.rubric_version}, "
+             f"coder {result.coder_version})", f"Turns: {shared.turns}", "Codes:"]
+    lines += [f"  {code.label}: {miti.counts[code.value]}" for code in Code if miti.counts[code.value]]
     lines += [
-        f"Reflections to questions: {format_measure(feedback.reflections_to_questions, 'ratio')}",
-        f"Open questions: {format_measure(feedback.percent_open_questions, 'percent')}",
-        f"Complex reflections: {format_measure(feedback.percent_complex_reflections, 'percent')}",
-        f"Your share of the talk: {format_measure(_as_percent(feedback.trainee_talk_share), 'percent')}",
-        f"Facts shared freely: {feedback.free_shared} of {feedback.free_total}",
+        f"Reflections to questions: {format_measure(miti.reflection_question_ratio, 'ratio')}",
+        f"Open questions: {format_measure(miti.percent_open_questions, 'percent')}",
+        f"Complex reflections: {format_measure(miti.percent_complex_reflections, 'percent')}",
+        f"Relational (estimated, 1-5): {format_measure(miti.relational_estimate, 'ratio')}",
+        f"Your share of the talk: {format_measure(talk, 'percent')}",
+        "Behaviours: " + " ".join(f"{b.id}={b.level}" for b in result.behaviours),
+        f"Facts shared freely: {shared.free_shared} of {shared.free_total}",
         "Hidden facts:",
     ]
-    for outcome in feedback.hidden:
+    for outcome in shared.hidden:
         mark = "reached at turn " + str(outcome.turn) if outcome.reached else "missed"
         priority = " (hidden priority)" if outcome.fact.priority else ""
         lines.append(f"  {outcome.fact.summary}{priority}: {mark}")
     return lines
-
-
-def _as_percent(share: float | None) -> float | None:
-    return None if share is None else 100 * share

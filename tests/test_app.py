@@ -62,7 +62,7 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
         assert isinstance(app.screen, FeedbackScreen)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.feedback.priority_reached
+        assert app.screen.disclosure.priority_reached
         assert app.screen.scored is not None and app.screen.scored.score.behaviours[3].level == 2
         path = app.screen.session.path
     saved = read_transcript(path)
@@ -141,7 +141,7 @@ async def test_blank_input_does_nothing(tmp_path: Path, key: str) -> None:
         assert len(app.screen.query(Turn)) == 1
         await pilot.press(key)
         await app.workers.wait_for_complete()
-        assert app.screen.feedback.turns == 0
+        assert app.screen.disclosure.turns == 0
 
 
 async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from simulator.coders import Coder, CoderUnavailable, RuleCoder
-from simulator.feedback import Feedback, Review, review, summarise
+from simulator.feedback import Disclosure, Review, disclosures, review
 from simulator.report import format_measure
 from simulator.rubric_loader import RubricFile
 from simulator.scored_transcript import ScoredTranscript, conversation_of
@@ -43,7 +43,7 @@ class FeedbackScreen(Screen[str]):
         self.session = session
         self.rubric = rubric
         self._coder = coder
-        self.feedback: Feedback = summarise(session.scenario, session.events)
+        self.disclosure: Disclosure = disclosures(session.scenario, session.events)
         self.scored: ScoredTranscript | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,9 +80,9 @@ class FeedbackScreen(Screen[str]):
                         *self._measures(scored), *self._facts(), *self._versions(scored, note)])
 
     def _summary(self, scored: ScoredTranscript) -> list[Static]:
-        reached = ("You reached what matters most to this person." if self.feedback.priority_reached
+        reached = ("You reached what matters most to this person." if self.disclosure.priority_reached
                    else "What matters most to this person did not come out this time.")
-        return [Static(f"Overall {scored.score.overall:.0f} / 100 · {reached} ({self.feedback.turns} turns)",
+        return [Static(f"Overall {scored.score.overall:.0f} / 100 · {reached} ({self.disclosure.turns} turns)",
                        classes="title", markup=False)]
 
     def _review(self, advice: Review) -> list[Static]:
@@ -132,7 +132,7 @@ class FeedbackScreen(Screen[str]):
 
     def _facts(self) -> list[Static]:
         lines = []
-        for outcome in self.feedback.hidden:
+        for outcome in self.disclosure.hidden:
             reached = f"reached at turn {outcome.turn}" if outcome.reached else "missed"
             priority = "Hidden priority: " if outcome.fact.priority else ""
             lines.append(f"• {priority}{outcome.fact.summary} ({reached})")
