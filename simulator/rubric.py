@@ -26,13 +26,18 @@ class Evidence(ContentModel):
       relational   the estimated relational global (1 to 5); level by `at_least`
     """
 
-    kind: Literal["count", "share", "ratio", "early", "followed_up", "absent", "step", "relational"]
-    codes: list[Code] = Field(default_factory=list)
-    of: list[Code] = Field(default_factory=list)
-    then: list[Code] = Field(default_factory=list)
-    within: Annotated[int, Field(ge=1)] = 3
-    at_least: Levels | None = None
-    at_most: Levels | None = None
+    kind: Literal["count", "share", "ratio", "early", "followed_up", "absent", "step", "relational"] = Field(
+        description="How the evidence becomes a level (see the class description)", examples=["count"])
+    codes: list[Code] = Field(default_factory=list, description="The trainee turns that count as evidence",
+                              examples=[["open_question"]])
+    of: list[Code] = Field(default_factory=list, description="share and ratio: the turns to divide by",
+                           examples=[["open_question", "closed_question"]])
+    then: list[Code] = Field(default_factory=list, description="followed_up: what the next turn must carry",
+                             examples=[["simple_reflection", "complex_reflection"]])
+    within: Annotated[int, Field(ge=1, description="early: within this many trainee turns", examples=[3])] = 3
+    at_least: Levels | None = Field(None, description="[for level 1, for level 2]", examples=[[1, 3]])
+    at_most: Levels | None = Field(None, description="absent: [at most for level 1, at most for level 2]",
+                                   examples=[[2, 0]])
 
     @model_validator(mode="after")
     def _complete(self) -> "Evidence":
@@ -53,15 +58,22 @@ class Evidence(ContentModel):
 class Behaviour(ContentModel):
     """One behaviour the rubric scores."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9-]*$")]
-    name: Text
-    unit: Literal["utterance", "event", "global"]
-    definition: Text
-    evidence: Evidence
-    anchors: ByLevel = Field(description="What each level (0, 1, 2) looks like")
-    feedback: ByLevel = Field(description="What the trainee reads at each level")
-    instead: Text | None = Field(None, description="An example of what to say, for development moments")
-    weight: Annotated[float, Field(ge=0)] = 1.0
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9-]*$")] = Field(
+        description="Short id, starting with a capital letter", examples=["R04"])
+    name: Text = Field(description="The behaviour's name", examples=["Ask what matters"])
+    unit: Literal["utterance", "event", "global"] = Field(
+        description="Counted per turn, done or not, or judged on the whole conversation", examples=["event"])
+    definition: Text = Field(description="What counts", examples=["At least one open question about life."])
+    evidence: Evidence = Field(description="How it is scored", examples=[
+        {"kind": "count", "codes": ["affirm"], "at_least": [1, 2]}])
+    anchors: ByLevel = Field(description="What each level (0, 1, 2) looks like",
+                             examples=[{0: "Never asks.", 1: "Asks once.", 2: "Asks and follows up."}])
+    feedback: ByLevel = Field(description="What the trainee reads at each level",
+                              examples=[{0: "Ask what matters.", 1: "Follow the answer.", 2: "Well done."}])
+    instead: Text | None = Field(None, description="An example of what to say, for development moments",
+                                 examples=["What matters most to you at the moment?"])
+    weight: Annotated[float, Field(ge=0, description="How much it counts in the overall score",
+                                   examples=[2])] = 1.0
 
     @model_validator(mode="after")
     def _all_levels(self) -> "Behaviour":
@@ -75,16 +87,23 @@ class Behaviour(ContentModel):
 class Threshold(ContentModel):
     """A MITI summary measure's fair and good levels."""
 
-    fair: float
-    good: float
+    fair: float = Field(description="The fair level", examples=[1.0])
+    good: float = Field(description="The good level", examples=[2.0])
 
 
 class Rubric(ContentModel):
     """A whole rubric file."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    name: Text
-    version: Text
-    behaviours: Annotated[list[Behaviour], Field(min_length=1)]
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")] = Field(
+        description="Unique id (lower case, digits, hyphens)", examples=["what-matters"])
+    name: Text = Field(description="Shown with every score", examples=["What matters to you? conversation"])
+    version: Text = Field(description="Change it whenever scoring changes", examples=["1.0"])
+    behaviours: Annotated[list[Behaviour], Field(min_length=1, description="What is scored", examples=[[{
+        "id": "R08", "name": "Affirm", "unit": "utterance", "definition": "Names a specific strength.",
+        "evidence": {"kind": "count", "codes": ["affirm"], "at_least": [1, 1]},
+        "anchors": {0: "None.", 1: "Generic.", 2: "Specific."},
+        "feedback": {0: "Affirm an effort.", 1: "Be specific.", 2: "Well done."}}]])]
     thresholds: dict[Literal["relational", "percent_complex_reflections", "reflection_question_ratio",
-                             "percent_open_questions"], Threshold]
+                             "percent_open_questions"], Threshold] = Field(
+        description="MITI summary measures' fair and good levels",
+        examples=[{"reflection_question_ratio": {"fair": 1.0, "good": 2.0}}])

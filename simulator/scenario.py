@@ -18,6 +18,10 @@ class ContentModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+FACT_EXAMPLE = {"id": "inhalers", "summary": "Unsure how to use the brown inhaler",
+                "text": "The brown one, I'm never sure if I'm doing it right.", "topics": ["inhaler"]}
+
+
 class Persona(ContentModel):
     """The patient as the trainee meets them (the persona card shows all of this)."""
 
@@ -74,7 +78,10 @@ class HiddenFact(Fact):
                            examples=[True])
     cue: Text | None = Field(None, description="A hint the patient drops once while still guarded",
                              examples=["I used to be out three nights a week once."])
-    release: Annotated[list[Release], Field(min_length=1, description="Ways it can come out; any one will do")]
+    release: Annotated[list[Release], Field(
+        min_length=1, description="Ways it can come out; any one will do",
+        examples=[[{"needs": {"asks_what_matters": 1, "open_question": 3}, "trust": 0.6},
+                   {"needs": {"complex_reflection": 1}, "cued": True, "trust": 0.5}]])]
 
 
 class Resistance(ContentModel):
@@ -119,7 +126,8 @@ class Visit(ContentModel):
     results_letter: Text | None = Field(None, description="New results sent before this visit (optional; "
                                         "the first visit's letter otherwise)", examples=["Dear Mrs Ellis, ..."])
     free_facts: list[Fact] = Field(default_factory=list, description="What the patient can tell about the time "
-                                   "since the last visit: how the step went, what got in the way")
+                                   "since the last visit: how the step went, what got in the way",
+                                   examples=[[FACT_EXAMPLE]])
 
 
 class Scenario(ContentModel):
@@ -132,14 +140,25 @@ class Scenario(ContentModel):
         description="How hard the conversation is", examples=["intermediate"])
     summary: Text = Field(description="One or two sentences for the scenario picker",
                           examples=["A recently widowed woman whose breathing has been worse since."])
-    persona: Persona = Field(description="The public profile, shown on the persona card")
+    persona: Persona = Field(description="The public profile, shown on the persona card", examples=[{
+        "name": "Margaret Ellis", "age": 71, "conditions": ["COPD", "Anxiety"], "activation": 2,
+        "life_context": "Widowed eight months ago; lives alone.", "opening_line": "Hello, dear."}])
     results_letter: Text = Field(description="The letter sent before the visit, with previous readings",
                                  examples=["Dear Mrs Ellis, ..."])
-    free_facts: Annotated[list[Fact], Field(min_length=1, description="Shared when the trainee invites them")]
-    hidden_facts: Annotated[list[HiddenFact], Field(min_length=1, description="Kept back until earned")]
-    resistance: Resistance = Field(description="How guarded the patient is and what moves it")
-    lines: ReplyLines = Field(description="Authored lines for each reply intent")
-    visits: list[Visit] = Field(default_factory=list, description="Later visits (a review) with the same patient")
+    free_facts: Annotated[list[Fact], Field(min_length=1, description="Shared when the trainee invites them",
+                                            examples=[[FACT_EXAMPLE]])]
+    hidden_facts: Annotated[list[HiddenFact], Field(min_length=1, description="Kept back until earned", examples=[[
+        {"id": "choir", "priority": True, "summary": "Wants to sing in the church choir again",
+         "text": "I sang in the choir for thirty years...", "release": [{"needs": {"asks_what_matters": 1}}]}]])]
+    resistance: Resistance = Field(description="How guarded the patient is and what moves it",
+                                   examples=[{"level": 0.4, "trust": 0.3, "hardens": ["persuade"]}])
+    lines: ReplyLines = Field(description="Authored lines for each reply intent", examples=[{
+        "answer_brief": ["Yes."], "open_up": ["It's been a hard year."], "deflect": ["I'm fine, really."],
+        "resist": ["I've heard it all before."], "agree": ["I could try that."], "acknowledge": ["Right."],
+        "unsure": ["I don't know."], "closing": ["Thank you."]}])
+    visits: list[Visit] = Field(default_factory=list, description="Later visits (a review) with the same patient",
+                                examples=[[{"id": "review", "title": "Review, six weeks later",
+                                            "opening_line": "I went to the choir. I sat at the back."}]])
 
     def for_visit(self, visit_id: str | None) -> "Scenario":
         """The scenario as played at one of its later visits (None: the first, care planning visit)."""

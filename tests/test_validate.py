@@ -135,12 +135,16 @@ def test_json_schema_validates_the_shipped_rubric_and_rejects_a_bad_one() -> Non
         jsonschema.validate(data, schema)
 
 
-def test_schema_command_prints_descriptions_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema", "scenario"]) == 0
+@pytest.mark.parametrize("kind", ["scenario", "rubric"])
+def test_schema_command_gives_every_field_a_description_and_an_example(
+        capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    assert main(["schema", kind]) == 0
     schema = json.loads(capsys.readouterr().out)
-    persona = schema["$defs"]["Persona"]["properties"]
-    for name, spec in persona.items():
-        assert spec.get("description") and spec.get("examples"), name
+    models = {**schema.get("$defs", {}), "(top level)": schema}
+    fields = [(model, name, spec) for model, spec_ in models.items() for name, spec in spec_.get("properties", {}).items()]
+    assert len(fields) > 10
+    for model, name, spec in fields:
+        assert spec.get("description") and spec.get("examples"), f"{model}.{name}"
 
 
 def test_scenario_new_writes_a_template_that_validates(capsys: pytest.CaptureFixture[str], tmp_path: Path,
