@@ -44,7 +44,7 @@ def main() -> None:
             quality.append(int(header.metadata["mi_quality"] == "high"))
             rules = code_transcript(read, RuleCoder())
             turns = [e for e in read.events if isinstance(e, TraineeTurn)]
-            learned = [_merge(r, oof[(header.transcript_id, t.meta["utterance_id"])]) for r, t in zip(rules, turns)]
+            learned = [_merge(r, oof[(header.transcript_id, t.meta["utterance_id"])]) for r, t in zip(rules, turns, strict=True)]
             for name, codings in (("human codes", human_codings(read)), ("rules only", rules),
                                   ("learned (out-of-fold)", learned)):
                 result = score(conversation_of(read, list[Coding](codings)), rubric, name)

@@ -171,7 +171,6 @@ def _qa():  # noqa: ANN202 - the module, imported only for these commands
 
 def _run_app(args: argparse.Namespace) -> int:
     from simulator.app.app import SimulatorApp  # imported here so other commands start fast
-
     from simulator.app.screens.picker import Choice
 
     scenario = getattr(args, "scenario", None)

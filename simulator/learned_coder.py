@@ -8,9 +8,9 @@ from pathlib import Path
 
 import torch
 
-from simulator.codes import Code
 from simulator.coder import CoderContext, Coding, code_utterance
 from simulator.coder_model import HEADS, decode, encode, load_network
+from simulator.codes import Code
 
 # The codes the network owns: the rule-based coder's versions of these are replaced.
 OWNED = frozenset({Code.OPEN_QUESTION, Code.CLOSED_QUESTION, Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION,

@@ -11,10 +11,10 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from simulator.codes import REFLECTIONS, Code
 from simulator.coder import Coding
+from simulator.codes import REFLECTIONS, Code
 from simulator.disclosure import can_release, ready_to_hint
-from simulator.scenario import Fact, HiddenFact, Scenario
+from simulator.scenario import Fact, Scenario
 
 
 class Intent(StrEnum):

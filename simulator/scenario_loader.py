@@ -1,9 +1,9 @@
 """Loading and checking scenario files, and finding the scenarios a user can play."""
 
 import difflib
-import re
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from simulator import __version__, paths
 from simulator.coder import Coding, asks_permission, code_utterance
+from simulator.coders import Coder, RuleCoder
 from simulator.patient_engine import PatientEngine, PatientReply
 from simulator.problems import ContentError, Problem
+from simulator.rubric_loader import RubricFile
 from simulator.scenario import Scenario
 from simulator.scenario_loader import ScenarioFile, load_scenario, resolve
-from simulator.text import clean_utterance
-from simulator.coders import Coder, RuleCoder
-from simulator.rubric_loader import RubricFile
 from simulator.scored_transcript import ScoredTranscript, score_transcript
+from simulator.text import clean_utterance
 from simulator.transcript import (
     Event,
     PatientTurn,

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers import script
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
-from helpers import script
 
 from simulator.app.app import SimulatorApp
 from simulator.app.config import AppConfig

@@ -3,8 +3,8 @@
 import pytest
 
 from simulator.care_tags import step_elements
-from simulator.codes import CARE_TAGS, Code
 from simulator.coder import CoderContext, asks_permission, code_utterance
+from simulator.codes import CARE_TAGS, Code
 
 C = Code
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from simulator.annomi import to_annomi
-from simulator.codes import Code
 from simulator.coder import CoderContext, Coding, code_utterance
 from simulator.coders import MODELS, CoderUnavailable, learned_coder
+from simulator.codes import Code
 from simulator.learned_coder import LearnedCoder, _merge
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 
 from helpers import script
 
-from simulator.codes import Code
 from simulator.coder import code_utterance
+from simulator.codes import Code
 from simulator.patient_engine import Intent, PatientEngine, PatientReply
 from simulator.scenario_loader import ScenarioFile
 

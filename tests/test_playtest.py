@@ -27,7 +27,7 @@ def test_person_centred_reaches_the_priority_and_scores_clearly_above(path: Path
 def test_report_names_unreached_facts_unfired_intents_and_unused_lines(tmp_path: Path) -> None:
     report = playtest(load_scenario(SHIPPED[0]), RUBRIC, tmp_path)
     assert Intent.DEFLECT.value in report.unfired
-    assert any("deflect" == intent for intent in report.unused_lines)
+    assert any(intent == "deflect" for intent in report.unused_lines)
     text = "\n".join(report.lines())
     assert "Intents that never fired:" in text and "Lines never used:" in text
 

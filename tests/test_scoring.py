@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from helpers import SHIPPED, script
 
-from simulator.codes import Code
 from simulator.coders import RuleCoder
+from simulator.codes import Code
 from simulator.problems import ContentError
 from simulator.rubric_loader import load_rubric
 from simulator.scenario_loader import load_scenario

@@ -6,12 +6,12 @@ from textual.binding import Binding
 from simulator import __version__
 from simulator.app.config import AppConfig
 from simulator.app.preload import preload
-from simulator.coders import coder_named
-from simulator.problems import ContentError
-from simulator.rubric_loader import RubricFile, load_rubric
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import Choice, PickerScreen
+from simulator.coders import coder_named
+from simulator.problems import ContentError
+from simulator.rubric_loader import RubricFile, load_rubric
 from simulator.scenario_loader import discover
 from simulator.session import Session
 

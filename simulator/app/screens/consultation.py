@@ -15,7 +15,6 @@ from simulator.scenario_loader import load_scenario
 from simulator.session import Session
 from simulator.transcript import PatientTurn, TraineeTurn
 
-
 # Long enough for any spoken turn; stops a stray paste of a whole document becoming one utterance.
 MAX_UTTERANCE = 1000
 
