@@ -94,7 +94,8 @@ def review(result: Score, conversation: Conversation, max_points: int = 2) -> Re
     """Strongest and weakest weighted behaviours, and the moments worth replaying."""
     strongest = sorted(result.behaviours, key=lambda b: (-b.level, -b.weight))
     strengths = [_point(b) for b in strongest if b.level == 2 and b.evidence][:max_points]
-    weakest = sorted(result.behaviours, key=lambda b: (b.level, -b.weight))
+    # Among equally weak, prefer those with the trainee's own words to quote.
+    weakest = sorted(result.behaviours, key=lambda b: (b.level, -b.weight, not b.evidence))
     development = [_point(b) for b in weakest if b.level < 2][:max_points]
     return Review(strengths, development, _moments(result, conversation))
 
