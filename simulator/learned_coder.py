@@ -40,11 +40,11 @@ class LearnedCoder:
                 for offset, text in enumerate(chunk):
                     rules = code_utterance(text, CoderContext(permission_asked=permissions[start + offset]))
                     picked = {name: labels[name][offset] for name in HEADS}
-                    found.append(_merge(rules, picked))
+                    found.append(_merge(rules, picked, permissions[start + offset]))
         return found
 
 
-def _merge(rules: Coding, picked: dict[str, str]) -> Coding:
+def _merge(rules: Coding, picked: dict[str, str], permission_asked: bool = False) -> Coding:
     """The network's main behaviour and subtype, with the rules' other codes kept."""
     codes = set(rules.codes - OWNED)
     main = picked["main"]
@@ -55,7 +55,7 @@ def _merge(rules: Coding, picked: dict[str, str]) -> Coding:
     elif main == "therapist_input":
         code = INPUT_CODES.get(picked["input"], Code.GIVING_INFORMATION)
         # Advice after permission was asked is advice with permission, whatever the network saw alone.
-        if code is Code.PERSUADE and Code.PERSUADE_WITH_PERMISSION in rules.codes:
+        if code is Code.PERSUADE and (permission_asked or Code.PERSUADE_WITH_PERMISSION in rules.codes):
             code = Code.PERSUADE_WITH_PERMISSION
         codes.add(code)
         if code is Code.SEEKING_COLLABORATION:

@@ -197,3 +197,18 @@ async def test_a_review_visit_starts_from_its_own_opening_and_is_recorded(tmp_pa
         assert started.visit == "review"
         released = screen.session.events[-1].released
         assert released == ["review-choir"]
+
+
+async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback(tmp_path: Path) -> None:
+    app = SimulatorApp(replace(config(tmp_path), coder="learned"))
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot)
+        app.coder.result(timeout=120)  # loaded on its own thread while the consultation is open
+        await _say(pilot, "What matters most to you at the moment?")
+        trainee = app.screen.session.events[-2]
+        assert trainee.coder.startswith("learned-")
+        await pilot.press("f10")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.scored is not None
+        assert app.screen.scored.score.coder_version.startswith("learned-")

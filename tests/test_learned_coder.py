@@ -56,7 +56,8 @@ def test_rules_add_what_the_network_does_not_know(coder: LearnedCoder) -> None:
 
 def test_advice_after_permission_stays_permitted() -> None:
     rules = code_utterance("You could walk after meals.", CoderContext(permission_asked=True))
-    merged = _merge(rules, {"main": "therapist_input", "question": "open", "reflection": "simple", "input": "advice"})
+    merged = _merge(rules, {"main": "therapist_input", "question": "open", "reflection": "simple", "input": "advice"},
+                    permission_asked=True)
     assert Code.PERSUADE_WITH_PERMISSION in merged.codes and Code.PERSUADE not in merged.codes
     other = _merge(Coding(frozenset({Code.AFFIRM}), 0), {"main": "other", "question": "open",
                                                           "reflection": "simple", "input": "none"})

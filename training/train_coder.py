@@ -35,14 +35,14 @@ def train(examples: list[Example], args: argparse.Namespace) -> tuple[CoderNet, 
     network, tokenizer = new_network(args.rank)
     counts = Counter(e.main for e in examples)
     # Inverse square-root frequency: lifts the rare classes without swamping the common ones.
-    weights = torch.tensor([(len(examples) / counts[label]) ** 0.5 for label in HEADS["main"]])
+    weights = torch.tensor([(len(examples) / max(1, counts[label])) ** 0.5 for label in HEADS["main"]])
     weights = weights / weights.mean()
     trainable = [p for p in network.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     per_epoch = (len(examples) + args.batch - 1) // args.batch
-    # One cycle: warm up over the first tenth, then anneal (at least 10 steps, for tiny smoke runs).
+    # One cycle: warm up over the first tenth, then anneal (at least 20 steps, so tiny smoke runs work).
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr,
-                                                   total_steps=max(10, args.epochs * per_epoch), pct_start=0.1)
+                                                   total_steps=max(20, args.epochs * per_epoch), pct_start=0.1)
     targets = {name: torch.tensor([labels.index(getattr(e, name)) for e in examples])
                for name, labels in HEADS.items()}
     network.train()
@@ -98,7 +98,7 @@ def metrics(examples: list[Example], predicted: dict[str, list[str]]) -> dict[st
         # Judged where people gave a subtype: the subtype head's answer for those utterances.
         pairs = [(getattr(e, name), p) for e, p in zip(examples, predicted[name], strict=True)
                  if getattr(e, name) in labels]
-        result[f"{name}_subtype_accuracy"] = round(sum(g == p for g, p in pairs) / len(pairs), 4)
+        result[f"{name}_subtype_accuracy"] = round(sum(g == p for g, p in pairs) / len(pairs), 4) if pairs else None
     return result
 
 
@@ -155,6 +155,8 @@ def save(network: CoderNet, args: argparse.Namespace, cv: dict[str, object], out
 
     out.mkdir(parents=True, exist_ok=True)
     network.encoder.save_pretrained(out / "adapter")  # type: ignore[operator]
+    # peft writes a template model card meant for a hub; the manifest is this artefact's card.
+    (out / "adapter" / "README.md").unlink(missing_ok=True)
     torch.save(network.heads.state_dict(), out / "heads.pt")
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "manifest.json")
     manifest = {
