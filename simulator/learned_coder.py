@@ -31,17 +31,20 @@ class LearnedCoder:
 
     def code_batch(self, texts: Sequence[str], contexts: Sequence[str],
                    permissions: Sequence[bool]) -> list[Coding]:
-        found: list[Coding] = []
+        found: dict[int, Coding] = {}
+        # Similar lengths together: far less padding, so several times faster on a CPU.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]) + len(contexts[i]))
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
-            for start in range(0, len(texts), BATCH):
-                chunk = list(texts[start:start + BATCH])
-                out = self._network(**encode(self._tokenizer, chunk, list(contexts[start:start + BATCH])))
+            for start in range(0, len(order), BATCH):
+                chunk = order[start:start + BATCH]
+                out = self._network(**encode(self._tokenizer, [texts[i] for i in chunk],
+                                             [contexts[i] for i in chunk]))
                 labels = decode(out)
-                for offset, text in enumerate(chunk):
-                    rules = code_utterance(text, CoderContext(permission_asked=permissions[start + offset]))
+                for offset, index in enumerate(chunk):
+                    rules = code_utterance(texts[index], CoderContext(permission_asked=permissions[index]))
                     picked = {name: labels[name][offset] for name in HEADS}
-                    found.append(_merge(rules, picked, permissions[start + offset]))
-        return found
+                    found[index] = _merge(rules, picked, permissions[index])
+        return [found[i] for i in range(len(texts))]
 
 
 def _merge(rules: Coding, picked: dict[str, str], permission_asked: bool = False) -> Coding:

@@ -1,5 +1,7 @@
 """The practice app: picker, consultation and feedback screens over the core."""
 
+from concurrent.futures import Future
+
 from textual.app import App
 from textual.binding import Binding
 
@@ -9,7 +11,7 @@ from simulator.app.preload import preload
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import Choice, PickerScreen
-from simulator.coders import coder_named
+from simulator.coders import Coder, coder_named
 from simulator.problems import ContentError
 from simulator.rubric_loader import RubricFile, load_rubric
 from simulator.scenario_loader import discover
@@ -30,16 +32,25 @@ class SimulatorApp(App[None]):
         self.config = config or AppConfig()
         self._start = start
         self._resume = resume
+        # The coder that scores and drives the patient, filled in by a background load (see load_coder).
+        self.coder: Future[Coder] = Future()
+        self._coder_loading = False
 
     def on_mount(self) -> None:
-        # The learned coder takes seconds to load: start now, while the trainee picks and reads.
-        self.coder = preload(lambda: coder_named(self.config.coder))
         if self._resume is not None:
             self._consult(self._resume, _elapsed_so_far(self._resume))
         elif self._start is not None:
             self._chosen(self._start)
         else:
             self._pick()
+
+    def load_coder(self) -> None:
+        """Start loading the coder on a background thread, once. Called when a consultation opens: the
+        model takes seconds to load (and its import holds the interpreter), so it loads while the
+        trainee reads the opening and the letter, never while the first screen is being drawn."""
+        if not self._coder_loading:
+            self._coder_loading = True
+            preload(lambda: coder_named(self.config.coder), self.coder)
 
     def _pick(self) -> None:
         # Scenarios are read afresh each time, so files added while the app runs show up.

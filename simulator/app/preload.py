@@ -8,12 +8,13 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def preload(load: Callable[[], T]) -> "Future[T]":
-    """Start `load` on a daemon thread now; the future holds its result (or its exception).
+def preload(load: Callable[[], T], future: "Future[T] | None" = None) -> "Future[T]":
+    """Start `load` on a daemon thread now; `future` (a new one if not given) gets its result or its
+    exception. Passing a future lets callers hand it out before the loading starts.
 
     A daemon thread, so quitting the app never waits for a model that is still loading.
     """
-    future: Future[T] = Future()
+    future = future if future is not None else Future()
 
     def run() -> None:
         try:

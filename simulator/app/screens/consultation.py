@@ -74,6 +74,7 @@ class ConsultationScreen(Screen[Session]):
         say.cursor_blink = self.app.config.cursor_blink  # type: ignore[attr-defined]
         say.focus()
         self._started = self.app.config.clock()  # type: ignore[attr-defined]
+        self.call_after_refresh(self.app.load_coder)  # type: ignore[attr-defined]
         self._tick()
         self.set_interval(1.0, self._tick)
         if self.app.config.watch_scenarios:  # type: ignore[attr-defined]
