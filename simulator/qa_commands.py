@@ -88,6 +88,7 @@ def run_score(paths: list[Path], rubric_path: Path | None, coder_name: str, as_j
                     "empathy_estimate": result.miti.empathy_estimate,
                     "partnership_estimate": result.miti.partnership_estimate,
                     "relational_estimate": result.miti.relational_estimate,
+                    "relational_method": result.miti.relational_method,
                     "counts": {k: v for k, v in result.miti.counts.items() if v},
                 },
                 "rubric": {"id": result.rubric_id, "version": result.rubric_version, "sha256": scored.rubric_hash},

@@ -86,7 +86,8 @@ def test_score_command_prints_one_object_per_transcript(imported: Path, capsys: 
     for result in results.values():
         assert 0 <= result["overall"] <= 100 and set(result["behaviours"]) == {f"R{i:02d}" for i in range(1, 21)}
         assert {"reflection_question_ratio", "percent_complex_reflections", "percent_open_questions",
-                "relational_estimate"} <= set(result["miti"])
+                "relational_estimate", "relational_method"} <= set(result["miti"])
+        assert result["miti"]["relational_method"].startswith("Estimated from the codes")
     assert results["7"]["miti"]["relational_estimate"] > results["8"]["miti"]["relational_estimate"]
     assert results["8"]["behaviours"]["R12"]["evidence"][0]["words"].startswith("You need to stop drinking")
 

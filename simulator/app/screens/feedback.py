@@ -112,6 +112,7 @@ class FeedbackScreen(Screen[str]):
         return [Static("Each behaviour", classes="section"), Static("\n".join(lines), classes="body", markup=False)]
 
     def _measures(self, scored: ScoredTranscript) -> list[Static | DataTable]:
+        """The MITI summary against the rubric's thresholds, and how the relational score was estimated."""
         miti = scored.score.miti
         thresholds = self.rubric.rubric.thresholds
         table: DataTable = DataTable(show_cursor=False)
@@ -128,7 +129,8 @@ class FeedbackScreen(Screen[str]):
             limit = thresholds.get(key)  # type: ignore[call-overload]
             fair, good = (f"{limit.fair:g}", f"{limit.good:g}") if limit else ("", "")
             table.add_row(name, format_measure(value, kind), fair, good)
-        return [Static("MITI measures", classes="section"), table]
+        method = Static(miti.relational_method, classes="muted", markup=False)
+        return [Static("MITI measures", classes="section"), table, method]
 
     def _facts(self) -> list[Static]:
         lines = []
