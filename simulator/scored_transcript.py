@@ -24,12 +24,10 @@ class ScoredTranscript:
 def conversation_of(read: TranscriptRead, codings: list[Coding]) -> Conversation:
     """The scorer's view of a transcript whose clinician turns carry `codings`, in order."""
     trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
-    patient_words = sum(len(e.text.split()) for e in read.events if isinstance(e, PatientTurn) and e.turn > 0
-                        or isinstance(e, PatientTurn) and e.source == "imported")
     return Conversation(
         turns=[CodedTurn(i + 1, t.text, c.codes) for i, (t, c) in enumerate(zip(trainee, codings, strict=True))],
         clinician_words=sum(len(t.text.split()) for t in trainee),
-        patient_words=patient_words,
+        patient_words=sum(len(e.text.split()) for e in read.events if isinstance(e, PatientTurn)),
     )
 
 
