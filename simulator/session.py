@@ -48,6 +48,8 @@ class Session:
                  clock: Clock = utc_now, visit: str | None = None) -> None:
         self.scenario_file = scenario_file
         self.visit = visit
+        # The scenario as played at this session's visit (worked out once; the UI reads it often).
+        self.scenario: Scenario = scenario_file.scenario.for_visit(visit)
         self.seed = seed
         self.path = path
         self.events = events
@@ -57,11 +59,6 @@ class Session:
         # The coder whose codes drive the patient; the app swaps in the learned one once it has loaded.
         self.coder: Coder = RuleCoder()
         self._writer = TranscriptWriter(path)
-
-    @property
-    def scenario(self) -> Scenario:
-        """The scenario as played at this session's visit."""
-        return self.scenario_file.scenario.for_visit(self.visit)
 
     @property
     def finished(self) -> bool:
@@ -121,7 +118,12 @@ class Session:
     def reload(self, scenario_file: ScenarioFile) -> None:
         """Switch to an edited version of the scenario mid-conversation (live reload for authors): the
         new patient is brought to where the conversation is by replaying the trainee's turns."""
-        self.scenario_file = scenario_file
+        try:
+            scenario = scenario_file.scenario.for_visit(self.visit)
+        except KeyError:
+            raise ContentError([Problem(scenario_file.path, 0, 0, f"the visit '{self.visit}' this session "
+                                        "plays is no longer in the file")]) from None
+        self.scenario_file, self.scenario = scenario_file, scenario
         self._replay()
         self.note("scenario_reloaded", scenario_file.content_hash)
 

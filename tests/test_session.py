@@ -127,3 +127,17 @@ def test_sessions_started_in_the_same_second_get_their_own_files(taxi: ScenarioF
     listed = list_sessions(tmp_path)
     assert {s.path for s in listed} == {first.path, second.path}
     assert not any(s.finished for s in listed)
+
+
+def test_reloading_a_scenario_that_lost_the_visit_is_refused(tmp_path: Path) -> None:
+    from simulator.scenario_loader import load_scenario, resolve
+
+    original = resolve("p2-widow-copd")
+    session = Session.start(original, seed=1, directory=tmp_path, visit="review")
+    session.say("How have the last few weeks been?")
+    edited = tmp_path / "p2.yaml"
+    text = original.path.read_text(encoding="utf-8")
+    edited.write_text(text[: text.index("visits:")], encoding="utf-8")
+    with pytest.raises(ContentError, match="the visit 'review' this session plays is no longer in the file"):
+        session.reload(load_scenario(edited))
+    assert session.scenario.persona.opening_line.startswith("Hello, dear. I went.")

@@ -97,13 +97,13 @@ class ConsultationScreen(Screen[Session]):
         self._seen = stamp
         try:
             reloaded = load_scenario(self.session.scenario_file.path)
+            self.session.reload(reloaded)
         except ContentError as error:
             shown = "\n".join(str(p) for p in error.problems[:5])
             more = f"\n(and {len(error.problems) - 5} more)" if len(error.problems) > 5 else ""
             self.notify(f"The scenario file has problems; still playing the last good version.\n{shown}{more}",
                         title="Scenario not reloaded", severity="error", timeout=15)
             return
-        self.session.reload(reloaded)
         self.notify(f"Reloaded {reloaded.path.name}", title="Scenario reloaded")
 
     def _tick(self) -> None:
