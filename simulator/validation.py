@@ -1,12 +1,13 @@
 """Checking content files (scenarios and rubrics) in bulk, for `simulator validate`."""
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.problems import ContentError, Problem
 from simulator.rubric_loader import load_rubric
 from simulator.scenario_loader import load_scenario
-from simulator.yaml_source import read_yaml
+from simulator.yaml_source import MAX_BYTES, read_yaml
 
 
 @dataclass
@@ -37,14 +38,15 @@ def content_files(paths: list[Path], report: ValidationReport) -> list[Path]:
 
 
 def is_rubric(path: Path) -> bool:
-    """Rubrics are told from scenarios by their `behaviours` list (or a folder named rubrics)."""
+    """Rubrics are told from scenarios by a top-level `behaviours:` key (or a folder named rubrics);
+    a look at the text is enough, and leaves parsing, with its messages, to the loader."""
     if path.parent.name == "rubrics":
         return True
     try:
-        data = read_yaml(path).data
-    except ContentError:
+        head = path.read_bytes()[:MAX_BYTES]
+    except OSError:
         return False
-    return isinstance(data, dict) and "behaviours" in data
+    return re.search(rb"^behaviours\s*:", head, re.MULTILINE) is not None
 
 
 def validate(paths: list[Path]) -> ValidationReport:

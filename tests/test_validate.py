@@ -155,3 +155,12 @@ def test_scenario_new_writes_a_template_that_validates(capsys: pytest.CaptureFix
     assert "id: mrs-khan" in written.read_text(encoding="utf-8")
     assert main(["validate", str(written)]) == 0
     assert main(["scenario", "new", "Mrs Khan"]) == 2
+
+
+def test_a_rubric_anywhere_is_checked_as_a_rubric(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    text = BUILTIN.read_text(encoding="utf-8").replace("weight: 3\n", "weight: -3\n", 1)
+    path = tmp_path / "my-rubric.yaml"
+    path.write_text(text, encoding="utf-8")
+    status, out = _validate(capsys, path)
+    assert status == 1
+    assert "weight: Input should be greater than or equal to 0" in out[0]
