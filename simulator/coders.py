@@ -1,8 +1,8 @@
 """The coders the product can use, behind one interface, and coding whole conversations with them.
 
 `rules` is the rule-based coder (always there, instant). `learned` adds the trained network in
-models/coder (needs torch, transformers and peft; loaded on first use). `best_coder` picks learned
-where it can and says why when it cannot.
+models/coder (needs torch, transformers and peft; loaded on first use). Where the learned coder cannot
+load, CoderUnavailable says why, and callers fall back to the rules with that message.
 """
 
 from collections.abc import Sequence
@@ -83,7 +83,7 @@ def learned_coder(folder: Path = MODELS / "coder") -> Coder:
         from simulator.learned_coder import LearnedCoder
     except ImportError as error:
         raise CoderUnavailable(f"the learned coder needs torch, transformers and peft ({error.name} is "
-                               "missing): pip install -e '.[model]'") from None
+                               "missing): reinstall the project with pip install -e .") from None
     try:
         return LearnedCoder(folder)
     except (OSError, RuntimeError, ValueError, KeyError) as error:
@@ -91,18 +91,7 @@ def learned_coder(folder: Path = MODELS / "coder") -> Coder:
                                f"python training/train_coder.py --out {folder}") from None
 
 
-def best_coder() -> tuple[Coder, str | None]:
-    """The learned coder where it can load, else the rule-based one with the reason."""
-    try:
-        return learned_coder(), None
-    except CoderUnavailable as why:
-        return RuleCoder(), str(why)
-
-
 def coder_named(name: str) -> Coder:
-    """`rules`, `learned` or `best`."""
-    if name == "rules":
-        return RuleCoder()
-    if name == "learned":
-        return learned_coder()
-    return best_coder()[0]
+    """`rules`, or the learned coder for `learned` and `best` (raising CoderUnavailable if it cannot load;
+    for `best` the caller then falls back to the rules and shows why)."""
+    return RuleCoder() if name == "rules" else learned_coder()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from simulator.annomi import LABELS, import_annomi, to_annomi
-from simulator.coders import Coder, CoderUnavailable, coder_named
+from simulator.coders import Coder, CoderUnavailable, RuleCoder, coder_named
 from simulator.scored_transcript import code_transcript, score_transcript
 from simulator.transcript import TraineeTurn, TranscriptRead, read_transcript
 
@@ -33,12 +33,12 @@ def transcripts(paths: list[Path]) -> Iterator[TranscriptRead]:
 
 
 def pick_coder(name: str) -> Coder:
-    """The named coder, or the rule-based one with a note if the learned one cannot load."""
+    """The named coder; where the learned one cannot load, the rule-based one, with a note saying why."""
     try:
         return coder_named(name)
     except CoderUnavailable as why:
         print(f"note: using the rule-based coder: {why}", file=sys.stderr)
-        return coder_named("rules")
+        return RuleCoder()
 
 
 def run_import(source: str, csv_path: Path, out: Path) -> int:

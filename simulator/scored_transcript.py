@@ -15,7 +15,6 @@ class ScoredTranscript:
     """A transcript, the codes it was scored with, and its score."""
 
     transcript_id: str
-    turns: list[TraineeTurn]
     codings: list[Coding]
     score: Score
     rubric_hash: str
@@ -47,5 +46,4 @@ def score_transcript(read: TranscriptRead, rubric: RubricFile, coder: Coder) -> 
     """Recode and score one transcript."""
     codings = code_transcript(read, coder)
     result = score(conversation_of(read, codings), rubric.rubric, coder.version)
-    trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
-    return ScoredTranscript(read.transcript_id, trainee, codings, result, rubric.content_hash)
+    return ScoredTranscript(read.transcript_id, codings, result, rubric.content_hash)
