@@ -170,27 +170,21 @@ def _qa():  # noqa: ANN202 - the module, imported only for these commands
 
 
 def _run_app(args: argparse.Namespace) -> int:
-    from simulator.app.app import SimulatorApp  # imported here so other commands start fast
-    from simulator.app.screens.picker import Choice
-
-    scenario = getattr(args, "scenario", None)
-    start = None
-    if scenario:
-        from simulator.scenario_loader import resolve
-
-        start = Choice(resolve(scenario), _visit(resolve(scenario), getattr(args, "visit", None)))
+    # Imported here, so that the other commands start fast.
+    from simulator.app.app import SimulatorApp
     from simulator.app.config import AppConfig
+    from simulator.app.screens.picker import Choice
+    from simulator.rubric_loader import BUILTIN, load_rubric
+    from simulator.scenario_loader import resolve
 
-    config = AppConfig(seed=getattr(args, "seed", None))
+    start = None
+    if getattr(args, "scenario", None):
+        found = resolve(args.scenario)
+        start = Choice(found, _visit(found, getattr(args, "visit", None)))
     rubric = getattr(args, "rubric", None)
     if rubric is not None:
-        from dataclasses import replace
-
-        from simulator.rubric_loader import load_rubric
-
         load_rubric(rubric)  # a broken rubric is reported here, with its lines, before the app opens
-        config = replace(config, rubric=rubric)
-    SimulatorApp(config, start=start).run()
+    SimulatorApp(AppConfig(seed=getattr(args, "seed", None), rubric=rubric or BUILTIN), start=start).run()
     return 0
 
 
