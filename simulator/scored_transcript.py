@@ -16,6 +16,7 @@ class ScoredTranscript:
 
     transcript_id: str
     codings: list[Coding]
+    conversation: Conversation
     score: Score
     rubric_hash: str
 
@@ -45,5 +46,6 @@ def human_codings(read: TranscriptRead) -> list[Coding]:
 def score_transcript(read: TranscriptRead, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
     """Recode and score one transcript."""
     codings = code_transcript(read, coder)
-    result = score(conversation_of(read, codings), rubric.rubric, coder.version)
-    return ScoredTranscript(read.transcript_id, codings, result, rubric.content_hash)
+    conversation = conversation_of(read, codings)
+    result = score(conversation, rubric.rubric, coder.version)
+    return ScoredTranscript(read.transcript_id, codings, conversation, result, rubric.content_hash)

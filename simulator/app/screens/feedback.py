@@ -14,9 +14,8 @@ from simulator.coders import Coder, CoderUnavailable, RuleCoder
 from simulator.feedback import Disclosure, Review, disclosures, review
 from simulator.report import format_measure
 from simulator.rubric_loader import RubricFile
-from simulator.scored_transcript import ScoredTranscript, conversation_of
+from simulator.scored_transcript import ScoredTranscript
 from simulator.session import Session
-from simulator.transcript import TranscriptRead
 
 LEVEL_MARKS = {0: "○○ not yet", 1: "●○ partly", 2: "●● done well"}
 
@@ -74,8 +73,7 @@ class FeedbackScreen(Screen[str]):
         self.scored = scored
         page = self.query_one("#page", VerticalScroll)
         page.remove_children()
-        read = TranscriptRead(self.session.path, list(self.session.events), [])
-        advice = review(scored.score, conversation_of(read, scored.codings))
+        advice = review(scored.score, scored.conversation)
         page.mount_all([*self._summary(scored), *self._review(advice), *self._behaviours(scored),
                         *self._measures(scored), *self._facts(), *self._versions(scored, note)])
 
