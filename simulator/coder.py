@@ -163,9 +163,12 @@ def code_utterance(text: str, context: CoderContext = CoderContext()) -> Coding:
     return Coding(frozenset(codes | care_tags(lowered)), questions)
 
 
-def asks_permission(coding: Coding, text: str) -> bool:
-    """Whether this turn asked to share information or ideas, so the next turn's advice is permitted."""
-    return bool(coding.questions and _PERMISSION.search(_normalise(text)))
+def asks_permission(text: str) -> bool:
+    """Whether this turn asked to share information or ideas, so the next turn's advice is permitted.
+    Judged on the surface form, so that every coder gives the next turn the same context."""
+    lowered = _normalise(text)
+    asked = any(_question_kind(s) is not None for s in _SENTENCE.split(lowered) if _WORD.search(s))
+    return asked and bool(_PERMISSION.search(lowered))
 
 
 def _normalise(text: str) -> str:

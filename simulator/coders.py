@@ -61,8 +61,7 @@ def code_conversation(utterances: Sequence[Utterance], coder: Coder) -> list[Cod
         contexts.append(previous_patient)
         permissions.append(permission)
         positions.append(index)
-        # Permission is judged on the surface form so that both coders see the same context.
-        permission = asks_permission(code_utterance(utterance.text), utterance.text)
+        permission = asks_permission(utterance.text)
         previous_patient = ""
     coded: list[Coding | None] = [None] * len(utterances)
     for index, coding in zip(positions, coder.code_batch(texts, contexts, permissions), strict=True):

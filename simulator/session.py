@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator import __version__, paths
-from simulator.coder import Coding, asks_permission, code_utterance
+from simulator.coder import Coding, asks_permission
 from simulator.coders import Coder, RuleCoder
 from simulator.patient_engine import PatientEngine, PatientReply
 from simulator.problems import ContentError, Problem
@@ -183,7 +183,7 @@ class Session:
         self._writer.close()
 
     def _react(self, text: str, coding: Coding) -> PatientReply:
-        self._permission_asked = asks_permission(code_utterance(text), text)
+        self._permission_asked = asks_permission(text)
         return self.engine.respond(text, coding)
 
     def _patient(self, reply: PatientReply) -> PatientTurn:

@@ -75,8 +75,7 @@ def test_summary_pulls_threads_together() -> None:
 
 def test_advice_after_asking_permission_is_advice_with_permission() -> None:
     ask = "Would it be ok if I shared some information about walking?"
-    first = code_utterance(ask)
-    assert asks_permission(first, ask)
+    assert asks_permission(ask)
     advice = "You could go for a short walk after meals; it helps with sugar."
     assert C.PERSUADE_WITH_PERMISSION in code_utterance(advice, CoderContext(permission_asked=True)).codes
     assert C.PERSUADE in code_utterance(advice).codes
