@@ -10,7 +10,9 @@ from simulator import __version__, paths
 from simulator.coder import Coding, asks_permission
 from simulator.coders import Coder, RuleCoder
 from simulator.patient_engine import PatientEngine, PatientReply
+from simulator.patient_prompt import Exchange, first_name
 from simulator.problems import ContentError, Problem
+from simulator.realiser import OnShow, Realised, Realiser
 from simulator.rubric_loader import RubricFile
 from simulator.scenario import Scenario
 from simulator.scenario_loader import ScenarioFile, load_scenario, resolve
@@ -58,6 +60,9 @@ class Session:
         self._permission_asked = False
         # The coder whose codes drive the patient; the app swaps in the learned one once it has loaded.
         self.coder: Coder = RuleCoder()
+        # Who words the patient's replies: None for the authored lines; the app sets one once its
+        # model has loaded.
+        self.realiser: Realiser | None = None
         self._writer = TranscriptWriter(path)
 
     @property
@@ -107,7 +112,7 @@ class Session:
         notes = [f"{p.path.name}:{p.line}: {p.message}" for p in read.problems]
         if scenario_file.content_hash != started.scenario_hash:
             notes.append("the scenario file has changed since this session began")
-        if [r.text for r in replayed] != [e.text for e in recorded[: len(replayed)]]:
+        if [r.text for r in replayed] != [e.meta.get("authored", e.text) for e in recorded[: len(replayed)]]:
             notes.append("the patient's replies differ on replay; the scenario may have changed")
         if len(recorded) < len(replayed):
             # The process stopped between the trainee's turn and the patient's answer: answer it now.
@@ -135,8 +140,9 @@ class Session:
         return [self._react(e.text, Coding(frozenset(e.codes), 0))
                 for e in self.events if isinstance(e, TraineeTurn)]
 
-    def say(self, text: str) -> tuple[TraineeTurn, PatientTurn] | None:
-        """Take one trainee utterance; return it (coded) and the patient's reply, or None if it was blank."""
+    def say(self, text: str, on_show: OnShow | None = None) -> tuple[TraineeTurn, PatientTurn] | None:
+        """Take one trainee utterance; return it (coded) and the patient's reply, or None if it was blank.
+        A generated reply streams through `on_show` as it is written."""
         if self.finished:
             raise SessionClosed("the consultation has ended")
         text = clean_utterance(text)
@@ -148,7 +154,7 @@ class Session:
         trainee = TraineeTurn(seq=len(self.events), at=self._clock(), turn=self.turn + 1, text=text,
                               codes=sorted(coding.codes), coder=self.coder.version)
         self._log(trainee)
-        return trainee, self._patient(reply)
+        return trainee, self._patient(reply, on_show)
 
     def note(self, kind: str, detail: str = "") -> None:
         """Record something that happened around the conversation."""
@@ -186,11 +192,31 @@ class Session:
         self._permission_asked = asks_permission(text)
         return self.engine.respond(text, coding)
 
-    def _patient(self, reply: PatientReply) -> PatientTurn:
-        event = PatientTurn(seq=len(self.events), at=self._clock(), turn=self.turn, text=reply.text,
-                            intent=reply.intent, released=list(reply.released), cue=reply.cue)
+    def _patient(self, reply: PatientReply, on_show: OnShow | None = None) -> PatientTurn:
+        said = self._realise(reply, on_show)
+        meta = {}
+        if self.realiser is not None:
+            meta = {"backend": self.realiser.backend.name, "seed": str(said.seed)}
+            if said.how != "authored":
+                meta["authored"] = reply.text
+            meta.update({f"rejected_{n}": why for n, why in enumerate(said.rejected, 1)})
+        event = PatientTurn(seq=len(self.events), at=self._clock(), turn=self.turn, text=said.text,
+                            intent=reply.intent, released=list(reply.released), cue=reply.cue, source=said.how,
+                            meta=meta)
         self._log(event)
         return event
+
+    def _realise(self, reply: PatientReply, on_show: OnShow | None) -> Realised:
+        if self.realiser is None:
+            return Realised(reply.text, "authored")
+        name = first_name(self.scenario)
+        recent = [Exchange("Nurse", e.text) if isinstance(e, TraineeTurn) else Exchange(name, e.text)
+                  for e in self.events if isinstance(e, TraineeTurn | PatientTurn)]
+        earlier = [e.text for e in self.events if isinstance(e, PatientTurn)]
+        # One seed per turn, drawn from the session's: a generated reply is reproducible.
+        seed = (self.seed * 1009 + len(self.events) * 2) % 2**31
+        return self.realiser.realise(self.scenario, reply, released=list(self.engine.state.released),
+                                     recent=recent, earlier=earlier, seed=seed, on_show=on_show)
 
     def _log(self, event: Event) -> None:
         self._writer.append(event)

@@ -69,8 +69,11 @@ class PatientTurn(EventBase):
     intent: Intent | None = None
     released: list[str] = Field(default_factory=list)
     cue: str | None = None
-    source: Literal["authored", "imported"] = "authored"
-    meta: dict[str, str] = Field(default_factory=dict)
+    source: Literal["authored", "generated", "retried", "imported"] = Field(
+        "authored", description="how the words came about: an authored line, a model's wording that passed "
+        "the checks first time or on retry, or imported")
+    meta: dict[str, str] = Field(default_factory=dict, description="for a worded reply: backend, seed, the "
+                                 "authored line it reworded, and why any attempt was refused")
 
 
 class SystemEvent(EventBase):

@@ -1,0 +1,32 @@
+"""Language-model backends that phrase the patient's replies: one interface, several engines.
+
+A backend takes chat messages (OpenAI-style role/content dicts) and streams back text. It knows
+nothing about scenarios: what the patient may say is decided before the prompt is built
+(`patient_prompt`) and checked after (`reply_checks`).
+"""
+
+from collections.abc import Callable
+from typing import Protocol
+
+Message = dict[str, str]
+# Called with the whole reply so far after each new piece; returning False stops generation early
+# (the realiser does this as soon as a reply fails a check, so no time is spent finishing it).
+OnText = Callable[[str], bool]
+
+
+class BackendUnavailable(Exception):
+    """A backend that was asked for cannot be used (missing model, unreachable server); says how to fix it."""
+
+
+class Backend(Protocol):
+    """Something that writes the next assistant message of a chat."""
+
+    @property
+    def name(self) -> str:
+        """Which engine and model this is, as shown in the app and recorded in transcripts."""
+        ...
+
+    def generate(self, messages: list[Message], *, seed: int, max_new_tokens: int,
+                 on_text: OnText | None = None) -> str:
+        """The next assistant message, reproducible for a given seed; streamed through `on_text`."""
+        ...

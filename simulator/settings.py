@@ -1,0 +1,72 @@
+"""The user's configuration file (TOML): which backend plays the patient, and with which model.
+
+    [patient]
+    backend = "local"            # scripted (default), local or remote
+    model = "smollm2-135m"       # local: an installed model's name, a model folder or a .gguf file
+                                 # remote: the model name the server knows
+    url = "http://127.0.0.1:8080/v1"   # remote only: an OpenAI-compatible endpoint
+    api_key_env = "OPENAI_API_KEY"     # remote only, optional: the variable holding the key
+
+Command-line options override the file.
+"""
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulator.model_store import DEFAULT_MODEL
+from simulator.problems import ContentError, Problem
+
+Backend = Literal["scripted", "local", "remote"]
+
+
+class PatientSettings(BaseModel):
+    """Who plays the patient."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: Backend = Field("scripted", description="scripted (authored lines only), local or remote")
+    model: str = Field(DEFAULT_MODEL, description="local: installed name, folder or .gguf; remote: served name")
+    url: str | None = Field(None, description="remote: the OpenAI-compatible endpoint, ending in /v1")
+    api_key_env: str | None = Field(None, description="remote: environment variable that holds the API key")
+    dtype: Literal["auto", "bfloat16", "float32"] = Field("auto", description="local: number format")
+
+
+class Settings(BaseModel):
+    """The whole configuration file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    patient: PatientSettings = PatientSettings()
+
+
+def config_file() -> Path:
+    """The configuration file's path; SIMULATOR_CONFIG overrides it."""
+    override = os.environ.get("SIMULATOR_CONFIG")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir("simulator", appauthor=False)) / "config.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The settings in `path` (default: `config_file()`); defaults when there is no file."""
+    path = path or config_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ContentError([Problem(path, 0, 0, f"not UTF-8 text ({error.reason} at byte {error.start})")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError([Problem(path, 0, 0, str(error))]) from None
+    try:
+        return Settings.model_validate(document)
+    except ValidationError as error:
+        raise ContentError([Problem(path, 0, 0, f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
+                            for e in error.errors()]) from None
