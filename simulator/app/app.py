@@ -8,6 +8,8 @@ from textual.binding import Binding
 from simulator import __version__
 from simulator.app.config import AppConfig
 from simulator.app.preload import preload
+from simulator.backends import Backend
+from simulator.backends.choice import open_backend
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import Choice, PickerScreen
@@ -35,6 +37,9 @@ class SimulatorApp(App[None]):
         # The coder that scores and drives the patient, filled in by a background load (see load_coder).
         self.coder: Future[Coder] = Future()
         self._coder_loading = False
+        # The backend that words the patient's replies (None: authored lines), loaded like the coder.
+        self.backend: Future[Backend | None] = Future()
+        self._backend_loading = False
 
     def on_mount(self) -> None:
         if self._resume is not None:
@@ -51,6 +56,13 @@ class SimulatorApp(App[None]):
         if not self._coder_loading:
             self._coder_loading = True
             preload(lambda: coder_named(self.config.coder), self.coder)
+
+    def load_backend(self) -> None:
+        """Start loading the patient's language model (if one is configured) in the background, once:
+        it loads while the trainee reads the results letter."""
+        if not self._backend_loading:
+            self._backend_loading = True
+            preload(lambda: open_backend(self.config.patient), self.backend)
 
     def _pick(self) -> None:
         # Scenarios are read afresh each time, so files added while the app runs show up.

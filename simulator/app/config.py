@@ -9,6 +9,7 @@ from simulator import paths
 from simulator.rubric_loader import BUILTIN as BUILTIN_RUBRIC
 from simulator.scenario_loader import scenario_dirs
 from simulator.session import Clock, utc_now
+from simulator.settings import PatientSettings
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,5 @@ class AppConfig:
     # Which coder scores the feedback: best (learned if it loads, else rules), learned or rules.
     coder: str = "best"
     rubric: Path = BUILTIN_RUBRIC
+    # Who plays the patient: authored lines only (scripted), or a local or remote model wording them.
+    patient: PatientSettings = field(default_factory=PatientSettings)

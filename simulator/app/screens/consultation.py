@@ -1,5 +1,9 @@
 """The consultation: the conversation, the input line, the letter and persona card on keys."""
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,10 +13,14 @@ from textual.widgets import Footer, Input, Static
 
 from simulator.app.screens.document import DocumentScreen
 from simulator.app.widgets.turn import Turn
+from simulator.backends import BackendUnavailable
+from simulator.backends.choice import describe
 from simulator.problems import ContentError
+from simulator.realiser import Realiser
 from simulator.scenario import Scenario
 from simulator.scenario_loader import load_scenario
 from simulator.session import Session
+from simulator.text import clean_utterance
 from simulator.transcript import PatientTurn, TraineeTurn
 
 # Long enough for any spoken turn; stops a stray paste of a whole document becoming one utterance.
@@ -35,6 +43,7 @@ class ConsultationScreen(Screen[Session]):
     DEFAULT_CSS = """
     ConsultationScreen #bar { height: 1; background: $primary 30%; padding: 0 1; }
     ConsultationScreen #who { width: 1fr; text-style: bold; }
+    ConsultationScreen #voice { width: auto; color: $text-muted; margin-right: 2; }
     ConsultationScreen #elapsed { width: auto; }
     ConsultationScreen #conversation { height: 1fr; padding: 1 1 0 1; }
     ConsultationScreen Input { dock: bottom; }
@@ -52,12 +61,15 @@ class ConsultationScreen(Screen[Session]):
         self.session = session
         self._offset = already_elapsed
         self._started = 0.0
+        # True while a model is wording the patient's reply on a worker thread.
+        self._speaking = False
 
     def compose(self) -> ComposeResult:
         persona = self.session.scenario.persona
         with Horizontal(id="bar"):
             yield Static(f"{persona.name}, {persona.age} · {', '.join(persona.conditions)}", id="who",
                          markup=False)
+            yield Static(id="voice", markup=False)
             yield Static(id="elapsed")
         yield VerticalScroll(id="conversation")
         yield Input(placeholder="Type what you would say, then Enter", id="say", max_length=MAX_UTTERANCE)
@@ -75,6 +87,11 @@ class ConsultationScreen(Screen[Session]):
         say.focus()
         self._started = self.app.config.clock()  # type: ignore[attr-defined]
         self.call_after_refresh(self.app.load_coder)  # type: ignore[attr-defined]
+        settings = self.app.config.patient  # type: ignore[attr-defined]
+        loading = "" if settings.backend == "scripted" else " (loading)"
+        self.query_one("#voice", Static).update(f"Patient: {describe(settings)}{loading}")
+        self.call_after_refresh(self.app.load_backend)  # type: ignore[attr-defined]
+        self._backend_timer = self.set_interval(0.25, self._check_backend)
         self._tick()
         self.set_interval(1.0, self._tick)
         if self.app.config.watch_scenarios:  # type: ignore[attr-defined]
@@ -92,7 +109,7 @@ class ConsultationScreen(Screen[Session]):
         """Reload the scenario when its file is saved; if the new version is broken, say where and
         keep playing the old one."""
         stamp = self._stamp()
-        if stamp is None or stamp == self._seen:
+        if stamp is None or stamp == self._seen or self._speaking:
             return
         self._seen = stamp
         try:
@@ -116,9 +133,40 @@ class ConsultationScreen(Screen[Session]):
             return Turn("You", event.text, "trainee")
         return Turn(self.session.scenario.persona.name, event.text, "patient")
 
+    def _check_backend(self) -> None:
+        """Once the patient's model has loaded (or failed to), start using it and say which is playing."""
+        future = self.app.backend  # type: ignore[attr-defined]
+        if not future.done():
+            return
+        self._backend_timer.stop()
+        voice = self.query_one("#voice", Static)
+        try:
+            backend = future.result()
+        except Exception as error:  # noqa: BLE001 - any failure to load leaves the authored lines playing
+            why = str(error) if isinstance(error, BackendUnavailable) else f"it failed to load ({error})"
+            voice.update("Patient: scripted (model unavailable)")
+            self.session.note("backend_unavailable", why)
+            self.notify(f"{why}. The patient speaks in authored lines.", title="No language model",
+                        severity="warning", timeout=15)
+            return
+        if backend is None:
+            voice.update("Patient: scripted")
+            return
+        self.session.realiser = Realiser(backend)
+        voice.update(f"Patient: {backend.name}")
+        self.session.note("backend", backend.name)
+
     @on(Input.Submitted)
     def _said(self, event: Input.Submitted) -> None:
+        if self._speaking:
+            # Keep what the trainee typed; they send it once the patient has finished.
+            self.notify(f"{self.session.scenario.persona.name} is still speaking; your words stay in the box.",
+                        timeout=4)
+            return
         self._use_loaded_coder()
+        if self.session.realiser is not None:
+            self._say_streamed(event.input)
+            return
         try:
             exchange = self.session.say(event.value)
         except OSError as error:
@@ -133,6 +181,55 @@ class ConsultationScreen(Screen[Session]):
         conversation.mount_all([self._turn(exchange[0]), self._turn(exchange[1])])
         conversation.scroll_end(animate=False)
         self._tick()
+
+    def _say_streamed(self, box: Input) -> None:
+        """Show the trainee's words at once and stream the patient's reply in as a worker writes it."""
+        value = box.value
+        text = clean_utterance(value)
+        box.clear()
+        if not text:
+            return
+        said = Turn("You", text, "trainee")
+        reply = Turn(self.session.scenario.persona.name, "…", "patient")
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.mount_all([said, reply])
+        conversation.scroll_end(animate=False)
+        self._speaking = True
+        self.run_worker(partial(self._converse, value, said, reply), thread=True, group="reply")
+
+    def _converse(self, value: str, said: Turn, reply: Turn) -> None:
+        """On the worker thread: code, answer and log one exchange, streaming the reply to the screen."""
+        def show(text: str) -> None:
+            self._from_worker(reply.say, text or "…")
+            self._from_worker(self.query_one("#conversation", VerticalScroll).scroll_end, animate=False)
+
+        try:
+            exchange = self.session.say(value, on_show=show)
+        except OSError as error:
+            self._from_worker(self._not_saved, value, error, [said, reply])
+            return
+        self._from_worker(self._answered, reply, exchange[1] if exchange else None)
+
+    def _from_worker(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        try:
+            self.app.call_from_thread(callback, *args, **kwargs)
+        except RuntimeError:
+            pass  # the app closed while the patient was speaking; the transcript has everything
+
+    def _answered(self, reply: Turn, event: PatientTurn | None) -> None:
+        self._speaking = False
+        if event is not None:
+            reply.say(event.text)
+        self._tick()
+
+    def _not_saved(self, value: str, error: OSError, turns: list[Turn]) -> None:
+        self._speaking = False
+        for turn in turns:
+            turn.remove()
+        box = self.query_one(Input)
+        box.value = value + (" " + box.value if box.value else "")
+        self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
+                    "Your words are back in the box.", severity="error", timeout=10)
 
     def _use_loaded_coder(self) -> None:
         """Once the background load has finished, the learned coder drives the patient too: one coder,
@@ -153,5 +250,17 @@ class ConsultationScreen(Screen[Session]):
 
     def action_end(self) -> None:
         """End the consultation and go to feedback."""
+        if self._speaking:
+            self.notify("Let the patient finish first.", timeout=4)
+            return
+        if self.session.realiser is None:
+            self.session.end()
+            self.dismiss(self.session)
+            return
+        # A model words the goodbye: off the interface thread, like every other reply.
+        self._speaking = True
+        self.run_worker(self._end_streamed, thread=True, group="reply")
+
+    def _end_streamed(self) -> None:
         self.session.end()
-        self.dismiss(self.session)
+        self._from_worker(self.dismiss, self.session)

@@ -14,4 +14,10 @@ class Turn(Static):
     """
 
     def __init__(self, speaker: str, text: str, role: str) -> None:
-        super().__init__(Content.assemble((speaker, "bold"), "\n", text), classes=role, markup=False)
+        super().__init__(classes=role, markup=False)
+        self.speaker = speaker
+        self.say(text)
+
+    def say(self, text: str) -> None:
+        """Show these words (again, as a streamed reply grows)."""
+        self.update(Content.assemble((self.speaker, "bold"), "\n", text))
