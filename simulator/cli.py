@@ -388,9 +388,8 @@ def _resume(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     from simulator.app.app import SimulatorApp
-    from simulator.session import Session
-
     from simulator.app.config import AppConfig
+    from simulator.session import Session
 
     SimulatorApp(AppConfig(patient=_patient_settings(args)), resume=Session.resume(path)).run()
     return 0

@@ -106,6 +106,6 @@ def _renamer(old: str, new: str) -> Callable[[str], str]:
     def rename(document: str) -> str:
         for before, after in pairs:
             escaped = json.dumps(after)[1:-1]
-            document = re.sub(rf"\b{re.escape(before)}\b", lambda _: escaped, document)
+            document = re.sub(rf"\b{re.escape(before)}\b", lambda _, said=escaped: said, document)
         return document
     return rename

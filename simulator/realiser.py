@@ -6,14 +6,13 @@ retried once with another seed, and a second failure falls back to the authored 
 says which of the three happened, so the transcript can too.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from simulator.backends import Backend, BackendUnavailable
+from simulator.backends import Backend, BackendUnavailable, Message
 from simulator.patient_engine import Intent, PatientReply
-import re
-
 from simulator.patient_prompt import Exchange, build_messages, first_name
 from simulator.reply_checks import ReplyContext, partial_problems, reply_problems
 from simulator.scenario import Scenario
@@ -62,28 +61,12 @@ class Realiser:
         rejected: list[str] = []
         for attempt in range(ATTEMPTS):
             attempt_seed = seed + attempt
-            problems: list[str] = []
-
-            def take(text: str) -> bool:
-                text = label.sub("", text)  # the prompt ends with the patient's name; a model may repeat it
-                if "\n" in text.strip():
-                    return False  # one line is one reply; what follows is the model talking on
-                problems[:] = partial_problems(text, context)
-                if problems:
-                    return False
-                if on_show is not None:
-                    on_show(shown_part(text))
-                return True
-
             try:
-                text = self.backend.generate(messages, seed=attempt_seed, max_new_tokens=MAX_NEW_TOKENS,
-                                             on_text=take)
-                text = label.sub("", text).strip().split("\n")[0].strip()
+                text, problems = self._attempt(messages, context, label, attempt_seed, on_show)
             except BackendUnavailable as error:
                 # A server gone away mid-consultation: the patient goes on in authored lines.
                 rejected.append(str(error))
                 break
-            problems = problems or reply_problems(text, context)
             if not problems:
                 if on_show is not None:
                     on_show(text)
@@ -94,6 +77,26 @@ class Realiser:
         if on_show is not None:
             on_show(reply.text)
         return Realised(reply.text, "authored", seed, tuple(rejected))
+
+    def _attempt(self, messages: list[Message], context: ReplyContext, label: re.Pattern[str], seed: int,
+                 on_show: OnShow | None) -> tuple[str, list[str]]:
+        """One generation, checked as it streams (and stopped at the first problem), then checked whole."""
+        problems: list[str] = []
+
+        def take(text: str) -> bool:
+            text = label.sub("", text)  # the prompt ends with the patient's name; a model may repeat it
+            if "\n" in text.strip():
+                return False  # one line is one reply; what follows is the model talking on
+            problems.extend(partial_problems(text, context))
+            if problems:
+                return False
+            if on_show is not None:
+                on_show(shown_part(text))
+            return True
+
+        text = self.backend.generate(messages, seed=seed, max_new_tokens=MAX_NEW_TOKENS, on_text=take)
+        text = label.sub("", text).strip().split("\n")[0].strip()
+        return text, problems or reply_problems(text, context)
 
 
 def check_context(scenario: Scenario, reply: PatientReply, *, released: list[str], recent: list[Exchange],

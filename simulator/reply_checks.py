@@ -21,14 +21,7 @@ MAX_NEW_WORDS = 3
 # A reply this much like an earlier one is a repetition.
 REPEAT_SIMILARITY = 0.8
 # Words too common to show that a reply kept the authored line's meaning.
-COMMON = set("""
-a about after again all also am an and any are as at be been being but by can could did do does doing
-don't dear for from get got had has have having he her here him his how i i'm i've i'd i'll if in into
-is it it's its just know like me more most much my no not now of oh on one only or other our out over
-really right said say so some still such than that that's the their them then there they thing things
-this those though to too up us very was way we well were what when where which who why will with would
-yeah yes you your bit lot
-""".split())
+COMMON = set(["a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "don't", "dear", "for", "from", "get", "got", "had", "has", "have", "having", "he", "her", "here", "him", "his", "how", "i", "i'm", "i've", "i'd", "i'll", "if", "in", "into", "is", "it", "it's", "its", "just", "know", "like", "me", "more", "most", "much", "my", "no", "not", "now", "of", "oh", "on", "one", "only", "or", "other", "our", "out", "over", "really", "right", "said", "say", "so", "some", "still", "such", "than", "that", "that's", "the", "their", "them", "then", "there", "they", "thing", "things", "this", "those", "though", "to", "too", "up", "us", "very", "was", "way", "we", "well", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "yeah", "yes", "you", "your", "bit", "lot"])
 
 # Each entry: a pattern and why it fails. Checked on partial text too.
 _ANYWHERE: list[tuple[re.Pattern[str], str]] = [

@@ -23,3 +23,11 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def taxi() -> ScenarioFile:
     """The P1 scenario, the hardest of the shipped ones."""
     return load_scenario(builtin_scenario_dir() / "p1-taxi-driver.yaml")
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random chat model folder, built once per test run (nothing is downloaded)."""
+    from tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))

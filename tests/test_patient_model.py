@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from helpers import SHIPPED, script
+
 from simulator.backends import BackendUnavailable, Message, OnText
 from simulator.backends.choice import open_backend
 from simulator.backends.remote import RemoteBackend
@@ -20,12 +20,6 @@ from simulator.scenario_loader import ScenarioFile, load_scenario
 from simulator.session import Session
 from simulator.settings import PatientSettings
 from simulator.transcript import PatientTurn, read_transcript
-from tiny_model import build_tiny_model
-
-
-@pytest.fixture(scope="session")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
 
 
 class Scripted:

@@ -8,11 +8,11 @@ from textual.binding import Binding
 from simulator import __version__
 from simulator.app.config import AppConfig
 from simulator.app.preload import preload
-from simulator.backends import Backend
-from simulator.backends.choice import open_backend
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import Choice, PickerScreen
+from simulator.backends import Backend
+from simulator.backends.choice import open_backend
 from simulator.coders import Coder, coder_named
 from simulator.problems import ContentError
 from simulator.rubric_loader import RubricFile, load_rubric

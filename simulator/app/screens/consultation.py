@@ -1,6 +1,7 @@
 """The consultation: the conversation, the input line, the letter and persona card on keys."""
 
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
@@ -211,10 +212,9 @@ class ConsultationScreen(Screen[Session]):
         self._from_worker(self._answered, reply, exchange[1] if exchange else None)
 
     def _from_worker(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        try:
+        # RuntimeError: the app closed while the patient was speaking; the transcript has everything.
+        with suppress(RuntimeError):
             self.app.call_from_thread(callback, *args, **kwargs)
-        except RuntimeError:
-            pass  # the app closed while the patient was speaking; the transcript has everything
 
     def _answered(self, reply: Turn, event: PatientTurn | None) -> None:
         self._speaking = False
