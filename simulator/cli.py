@@ -349,6 +349,7 @@ def _play(args: argparse.Namespace) -> int:
             from simulator.realiser import Realiser
 
             session.realiser = Realiser(backend)
+            session.realiser.prepare(session.scenario)
         for line in script.splitlines():
             if line.strip():
                 session.say(line)

@@ -83,12 +83,16 @@ def turn_message(scenario: Scenario, *, released: list[str], recent: list[Exchan
     return "\n".join(parts)
 
 
-def build_messages(scenario: Scenario, *, released: list[str], recent: list[Exchange], intent: Intent,
-                   line: str) -> list[Message]:
-    """The whole prompt for one patient turn: fixed instructions and examples, then this turn."""
+def preamble(scenario: Scenario) -> list[Message]:
+    """The start of every prompt in a consultation: instructions with the profile, then the examples."""
     messages = [{"role": "system", "content": system_message(scenario)}]
     for asked, answered in EXAMPLES:
         messages += [{"role": "user", "content": asked}, {"role": "assistant", "content": answered}]
-    messages.append({"role": "user", "content": turn_message(scenario, released=released, recent=recent,
-                                                             intent=intent, line=line)})
     return messages
+
+
+def build_messages(scenario: Scenario, *, released: list[str], recent: list[Exchange], intent: Intent,
+                   line: str) -> list[Message]:
+    """The whole prompt for one patient turn: the preamble, then this turn."""
+    return [*preamble(scenario), {"role": "user", "content": turn_message(
+        scenario, released=released, recent=recent, intent=intent, line=line)}]

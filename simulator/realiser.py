@@ -13,7 +13,7 @@ from typing import Literal
 
 from simulator.backends import Backend, BackendUnavailable, Message
 from simulator.patient_engine import Intent, PatientReply
-from simulator.patient_prompt import Exchange, build_messages, first_name
+from simulator.patient_prompt import Exchange, build_messages, first_name, preamble
 from simulator.reply_checks import ReplyContext, partial_problems, reply_problems
 from simulator.scenario import Scenario
 
@@ -49,6 +49,11 @@ class Realiser:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+
+    def prepare(self, scenario: Scenario) -> None:
+        """Have the backend read the part of the prompt that is the same all consultation, ahead of
+        the first turn (while the trainee reads the results letter)."""
+        self.backend.warm(preamble(scenario))
 
     def realise(self, scenario: Scenario, reply: PatientReply, *, released: list[str], recent: list[Exchange],
                 earlier: list[str], seed: int, on_show: OnShow | None = None) -> Realised:

@@ -19,7 +19,7 @@ from simulator.transcript import PatientTurn, SystemEvent, read_transcript
 
 async def wait_for_backend(pilot: Pilot) -> None:
     """Let the background load finish and the screen notice it."""
-    future = pilot.app.backend  # type: ignore[attr-defined]
+    future = pilot.app.realiser  # type: ignore[attr-defined]
     for _ in range(200):
         if future.done():
             break
@@ -62,6 +62,9 @@ class Held:
 
     def __init__(self) -> None:
         self.go = threading.Event()
+
+    def warm(self, messages: list[Message]) -> None:
+        pass
 
     def generate(self, messages: list[Message], *, seed: int, max_new_tokens: int,
                  on_text: OnText | None = None) -> str:
@@ -116,3 +119,22 @@ async def test_a_missing_model_is_a_message_and_the_patient_goes_on_scripted(tmp
         assert app.screen.session.turn == 1
     notes = [e for e in read_transcript(path).events if isinstance(e, SystemEvent)]
     assert any(e.kind == "backend_unavailable" and "models pull" in e.detail for e in notes)
+
+
+def test_background_loads_run_one_at_a_time() -> None:
+    from simulator.app.preload import preload
+
+    running, overlaps = [], []
+    release = threading.Event()
+
+    def load(name: str) -> str:
+        overlaps.append(len(running))
+        running.append(name)
+        release.wait(5)
+        running.remove(name)
+        return name
+
+    first, second = preload(lambda: load("coder")), preload(lambda: load("patient model"))
+    release.set()
+    assert {first.result(5), second.result(5)} == {"coder", "patient model"}
+    assert overlaps == [0, 0]  # neither started while the other was loading

@@ -31,6 +31,9 @@ class Scripted:
         self.outputs = list(outputs)
         self.prompts: list[list[Message]] = []
 
+    def warm(self, messages: list[Message]) -> None:
+        self.prompts.append(messages)
+
     def generate(self, messages: list[Message], *, seed: int, max_new_tokens: int,
                  on_text: OnText | None = None) -> str:
         self.prompts.append(messages)

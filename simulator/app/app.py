@@ -11,13 +11,15 @@ from simulator.app.preload import preload
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import Choice, PickerScreen
-from simulator.backends import Backend
 from simulator.backends.choice import open_backend
 from simulator.coders import Coder, coder_named
 from simulator.problems import ContentError
+from simulator.realiser import Realiser
 from simulator.rubric_loader import RubricFile, load_rubric
+from simulator.scenario import Scenario
 from simulator.scenario_loader import discover
 from simulator.session import Session
+from simulator.settings import PatientSettings
 
 
 class SimulatorApp(App[None]):
@@ -37,8 +39,8 @@ class SimulatorApp(App[None]):
         # The coder that scores and drives the patient, filled in by a background load (see load_coder).
         self.coder: Future[Coder] = Future()
         self._coder_loading = False
-        # The backend that words the patient's replies (None: authored lines), loaded like the coder.
-        self.backend: Future[Backend | None] = Future()
+        # What words the patient's replies (None: authored lines), loaded in the background like the coder.
+        self.realiser: Future[Realiser | None] = Future()
         self._backend_loading = False
 
     def on_mount(self) -> None:
@@ -57,12 +59,12 @@ class SimulatorApp(App[None]):
             self._coder_loading = True
             preload(lambda: coder_named(self.config.coder), self.coder)
 
-    def load_backend(self) -> None:
+    def load_backend(self, scenario: Scenario) -> None:
         """Start loading the patient's language model (if one is configured) in the background, once:
-        it loads while the trainee reads the results letter."""
+        it loads, and reads the start of the scenario's prompts, while the trainee reads the letter."""
         if not self._backend_loading:
             self._backend_loading = True
-            preload(lambda: open_backend(self.config.patient), self.backend)
+            preload(lambda: _opened(self.config.patient, scenario), self.realiser)
 
     def _pick(self) -> None:
         # Scenarios are read afresh each time, so files added while the app runs show up.
@@ -110,6 +112,16 @@ class SimulatorApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+
+def _opened(settings: PatientSettings, scenario: Scenario) -> Realiser | None:
+    """The configured backend, loaded and ready for this scenario, or None for authored lines."""
+    backend = open_backend(settings)
+    if backend is None:
+        return None
+    realiser = Realiser(backend)
+    realiser.prepare(scenario)
+    return realiser
 
 
 def _elapsed_so_far(session: Session) -> float:

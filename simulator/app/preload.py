@@ -1,4 +1,4 @@
-"""Loading slow things (the learned coder) on a background thread while the trainee reads."""
+"""Loading slow things (the learned coder, the patient's model) on a background thread while the trainee reads."""
 
 import threading
 from collections.abc import Callable
@@ -6,6 +6,9 @@ from concurrent.futures import Future
 from typing import TypeVar
 
 T = TypeVar("T")
+# One load at a time: transformers' lazily imported modules are not safe to import from two threads
+# at once (the second import can fail half way), and the coder and the patient model both import it.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def preload(load: Callable[[], T], future: "Future[T] | None" = None) -> "Future[T]":
@@ -18,7 +21,9 @@ def preload(load: Callable[[], T], future: "Future[T] | None" = None) -> "Future
 
     def run() -> None:
         try:
-            future.set_result(load())
+            with _ONE_AT_A_TIME:
+                result = load()
+            future.set_result(result)
         except BaseException as error:  # noqa: BLE001 - handed to whoever asks for the result
             future.set_exception(error)
 

@@ -30,3 +30,7 @@ class Backend(Protocol):
                  on_text: OnText | None = None) -> str:
         """The next assistant message, reproducible for a given seed; streamed through `on_text`."""
         ...
+
+    def warm(self, messages: list[Message]) -> None:
+        """Read the start every later prompt will share (a no-op where there is nothing to keep)."""
+        ...

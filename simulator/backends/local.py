@@ -70,6 +70,18 @@ class LocalBackend:
                                                       return_dict=True)
         return list(encoded["input_ids"])
 
+    def warm(self, messages: list[Message]) -> None:
+        """Fill the cache with `messages` (the fixed start of every prompt), so that even the first
+        reply reads only its own turn."""
+        from transformers import DynamicCache
+
+        encoded = self._tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True)
+        ids = list(encoded["input_ids"])
+        with self._torch.inference_mode():
+            out = self._model(input_ids=self._torch.tensor([ids]), past_key_values=DynamicCache(), use_cache=True,
+                              logits_to_keep=1)
+        self._cache, self._fed = out.past_key_values, ids
+
     def generate(self, messages: list[Message], *, seed: int, max_new_tokens: int,
                  on_text: OnText | None = None) -> str:
         """Sample the next assistant message, reusing the cache for the shared prefix of the prompt."""

@@ -27,6 +27,9 @@ class RemoteBackend:
     def name(self) -> str:
         return f"remote: {self.model} at {self.url}"
 
+    def warm(self, messages: list[Message]) -> None:
+        """Nothing to do: the server keeps its own cache."""
+
     def generate(self, messages: list[Message], *, seed: int, max_new_tokens: int,
                  on_text: OnText | None = None) -> str:
         """Stream one completion; stops reading (and closes the connection) when `on_text` says so."""

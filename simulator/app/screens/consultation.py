@@ -17,7 +17,6 @@ from simulator.app.widgets.turn import Turn
 from simulator.backends import BackendUnavailable
 from simulator.backends.choice import describe
 from simulator.problems import ContentError
-from simulator.realiser import Realiser
 from simulator.scenario import Scenario
 from simulator.scenario_loader import load_scenario
 from simulator.session import Session
@@ -91,7 +90,7 @@ class ConsultationScreen(Screen[Session]):
         settings = self.app.config.patient  # type: ignore[attr-defined]
         loading = "" if settings.backend == "scripted" else " (loading)"
         self.query_one("#voice", Static).update(f"Patient: {describe(settings)}{loading}")
-        self.call_after_refresh(self.app.load_backend)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.app.load_backend, self.session.scenario)  # type: ignore[attr-defined]
         self._backend_timer = self.set_interval(0.25, self._check_backend)
         self._tick()
         self.set_interval(1.0, self._tick)
@@ -136,13 +135,13 @@ class ConsultationScreen(Screen[Session]):
 
     def _check_backend(self) -> None:
         """Once the patient's model has loaded (or failed to), start using it and say which is playing."""
-        future = self.app.backend  # type: ignore[attr-defined]
+        future = self.app.realiser  # type: ignore[attr-defined]
         if not future.done():
             return
         self._backend_timer.stop()
         voice = self.query_one("#voice", Static)
         try:
-            backend = future.result()
+            realiser = future.result()
         except Exception as error:  # noqa: BLE001 - any failure to load leaves the authored lines playing
             why = str(error) if isinstance(error, BackendUnavailable) else f"it failed to load ({error})"
             voice.update("Patient: scripted (model unavailable)")
@@ -150,12 +149,12 @@ class ConsultationScreen(Screen[Session]):
             self.notify(f"{why}. The patient speaks in authored lines.", title="No language model",
                         severity="warning", timeout=15)
             return
-        if backend is None:
+        if realiser is None:
             voice.update("Patient: scripted")
             return
-        self.session.realiser = Realiser(backend)
-        voice.update(f"Patient: {backend.name}")
-        self.session.note("backend", backend.name)
+        self.session.realiser = realiser
+        voice.update(f"Patient: {realiser.backend.name}")
+        self.session.note("backend", realiser.backend.name)
 
     @on(Input.Submitted)
     def _said(self, event: Input.Submitted) -> None:
