@@ -14,7 +14,7 @@ from typing import Literal
 from simulator.backends import Backend, BackendUnavailable, Message
 from simulator.patient_engine import Intent, PatientReply
 from simulator.patient_prompt import Exchange, build_messages, first_name, preamble
-from simulator.reply_checks import ReplyContext, partial_problems, reply_problems
+from simulator.reply_checks import ReplyContext, partial_problems, reply_problems, words
 from simulator.scenario import Scenario
 
 How = Literal["authored", "generated", "retried"]
@@ -23,6 +23,8 @@ OnShow = Callable[[str], None]
 # Room for two short sentences; a reply is cut at its first line break anyway.
 MAX_NEW_TOKENS = 60
 ATTEMPTS = 2
+# A reply this share of the authored line's length, at the end of a sentence, is complete.
+FULL_LENGTH = 0.7
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ class Realiser:
                  on_show: OnShow | None) -> tuple[str, list[str]]:
         """One generation, checked as it streams (and stopped at the first problem), then checked whole."""
         problems: list[str] = []
+        # Once a sentence ends and the reply is about as long as the authored line, it has said it:
+        # small models otherwise talk on, past the line's meaning.
+        enough = max(2, round(FULL_LENGTH * len(words(context.authored))))
 
         def take(text: str) -> bool:
             text = label.sub("", text)  # the prompt ends with the patient's name; a model may repeat it
@@ -97,7 +102,7 @@ class Realiser:
                 return False
             if on_show is not None:
                 on_show(shown_part(text))
-            return True
+            return not (text.rstrip().endswith((".", "!", "?")) and len(words(text)) >= enough)
 
         text = self.backend.generate(messages, seed=seed, max_new_tokens=MAX_NEW_TOKENS, on_text=take)
         text = label.sub("", text).strip().split("\n")[0].strip()

@@ -31,7 +31,8 @@ _ANYWHERE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(i'?m|i am) (a|an|the|your) (nurse|doctor|gp|clinician|health ?care)", re.I),
      "speaks as the clinician"),
     (re.compile(r"\b(how can i (help|assist)|is there anything else|what brings you|"
-                r"let's (talk about|discuss) your|i recommend|i'd recommend|you should)\b", re.I),
+                r"let's (talk about|discuss) your|i recommend|i'd recommend|you should|it sounds like|"
+                r"i hear you|i've got you|i understand how you feel)\b", re.I),
      "speaks as the clinician"),
     (re.compile(r"(^|\n)\s*\(?[A-Z][a-z]+\)?\s*:"), "writes a speaker's label"),
     (re.compile(r"[*\[\]<>{}#]|\((smil|laugh|sigh|paus|nod)", re.I), "stage directions or markup"),
@@ -91,7 +92,8 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
         found.append("too short")
     if len(said) > 6 and not FIRST_PERSON & set(said):
         found.append("not in the first person")
-    meant = {w for w in words(context.authored) if w not in COMMON}
+    # The authored line's content words; for a line of common words only ("Not really, no."), all of them.
+    meant = {w for w in words(context.authored) if w not in COMMON} or set(words(context.authored))
     if meant and len(meant & set(said)) < KEEP_MEANING * len(meant):
         found.append("does not say what the patient meant")
     if said and words(context.authored) and {said[0], words(context.authored)[0]} == {"yes", "no"}:
