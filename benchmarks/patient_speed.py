@@ -101,11 +101,12 @@ def speed(model: str, turns: int) -> None:
 
 
 async def app_memory(model: str) -> None:
+    from textual.widgets import Input
+
     from simulator.app.app import SimulatorApp
     from simulator.app.config import AppConfig
     from simulator.app.screens.picker import Choice
     from simulator.settings import PatientSettings
-    from textual.widgets import Input
 
     scenario = load_scenario(builtin_scenario_dir() / "p2-widow-copd.yaml")
     with tempfile.TemporaryDirectory() as folder:
