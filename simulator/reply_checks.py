@@ -1,13 +1,14 @@
 """Checks on a generated patient reply before the trainee sees it.
 
 Two kinds: checks that hold for any part of a reply (run on every streamed piece, so a reply that
-goes wrong is stopped at once and never shown) and checks that need the whole reply (length, that it
-still says what the engine meant, that it does not repeat an earlier reply).
+goes wrong that way is stopped at once and never shown) and checks that need the whole reply (that
+it still says what the engine meant, in the first person, without repeating an earlier reply).
 """
 
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 
 _WORD = re.compile(r"[a-z0-9']+")
 FIRST_PERSON = {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "we", "we're", "our", "us"}
@@ -59,28 +60,29 @@ class ReplyContext:
     allowed_text: str = ""
     earlier: tuple[str, ...] = field(default_factory=tuple)
 
-
-def _leaks(text: str, context: ReplyContext) -> set[str]:
-    allowed = set(words(context.allowed_text)) | set(words(context.authored))
-    return {w for w in words(text) if w in context.secret_words and w not in allowed}
-
-
-def _invented(text: str, context: ReplyContext) -> set[str]:
-    known = set(words(context.allowed_text)) | set(words(context.authored)) | {"i"}
-    return {d for d in _DETAIL.findall(text.strip()) if d.lower() not in known}
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """Words a reply may use freely: the authored line's, and those already in the open."""
+        return frozenset(words(self.allowed_text)) | frozenset(words(self.authored)) | {"i"}
 
 
 def partial_problems(text: str, context: ReplyContext) -> list[str]:
-    """What is wrong with a reply, or the start of one, whatever follows it."""
+    """What is wrong with a reply, or the start of one, whatever follows it. Each check here can only
+    get worse as a reply goes on, so they run on every streamed piece and stop a drifting reply early."""
     found = [why for pattern, why in _ANYWHERE if pattern.search(text)]
-    leaked = _leaks(text, context)
+    said = words(text)
+    leaked = {w for w in said if w in context.secret_words and w not in context.known}
     if leaked:
         found.append("mentions something the patient has not disclosed (" + ", ".join(sorted(leaked)) + ")")
-    invented = _invented(text, context)
+    invented = {d for d in _DETAIL.findall(text.strip()) if d.lower() not in context.known}
     if invented:
         found.append("adds names or numbers that are not in the scenario (" + ", ".join(sorted(invented)) + ")")
-    if len(words(text)) > min(MAX_WORDS, 2 * len(words(context.authored)) + 6):
+    if len(said) > min(MAX_WORDS, 2 * len(words(context.authored)) + 6):
         found.append("too long")
+    if len({w for w in said if len(w) >= 4 and w not in COMMON and w not in context.known}) > MAX_NEW_WORDS:
+        found.append("adds things the patient did not mean")
+    if _repeats_itself(said):
+        found.append("repeats itself")
     return list(dict.fromkeys(found))
 
 
@@ -98,15 +100,9 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
         found.append("does not say what the patient meant")
     if said and words(context.authored) and {said[0], words(context.authored)[0]} == {"yes", "no"}:
         found.append("answers the opposite way")
-    known = set(words(context.authored)) | set(words(context.allowed_text))
-    new = {w for w in said if len(w) >= 4 and w not in COMMON and w not in known}
-    if len(new) > MAX_NEW_WORDS:
-        found.append("adds things the patient did not mean")
     if any(SequenceMatcher(None, text.lower(), earlier.lower()).ratio() >= REPEAT_SIMILARITY
            for earlier in context.earlier):
         found.append("repeats an earlier reply")
-    if _repeats_itself(said):
-        found.append("repeats itself")
     return found
 
 

@@ -190,7 +190,8 @@ class ConsultationScreen(Screen[Session]):
         if not text:
             return
         said = Turn("You", text, "trainee")
-        reply = Turn(self.session.scenario.persona.name, "…", "patient")
+        # Muted until the whole reply has passed its checks: a try may still be taken back.
+        reply = Turn(self.session.scenario.persona.name, "…", "patient speaking")
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.mount_all([said, reply])
         conversation.scroll_end(animate=False)
@@ -217,6 +218,7 @@ class ConsultationScreen(Screen[Session]):
 
     def _answered(self, reply: Turn, event: PatientTurn | None) -> None:
         self._speaking = False
+        reply.remove_class("speaking")
         if event is not None:
             reply.say(event.text)
         self._tick()

@@ -11,6 +11,7 @@ class Turn(Static):
     Turn { padding: 0 1; margin: 0 0 1 0; width: 1fr; height: auto; }
     Turn.trainee { margin-left: 8; background: $primary 15%; border-left: wide $primary; }
     Turn.patient { margin-right: 8; background: $secondary 12%; border-left: wide $secondary; }
+    Turn.speaking { color: $text-muted; }
     """
 
     def __init__(self, speaker: str, text: str, role: str) -> None:
