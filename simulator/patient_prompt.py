@@ -58,7 +58,7 @@ def system_message(scenario: Scenario) -> str:
     )
 
 
-# Two worked examples, the same for every scenario: small models follow a pattern better than rules.
+# Worked examples, the same for every scenario: small models follow a pattern better than rules.
 EXAMPLES: list[tuple[str, str]] = [
     ("Nurse: How have you been sleeping?\nThe patient answers the question briefly.\n"
      "Meaning: Not well. I wake up a lot in the night.",
@@ -66,6 +66,10 @@ EXAMPLES: list[tuple[str, str]] = [
     ("Nurse: You should cut down on sugar.\nThe patient pushes back on the advice.\n"
      "Meaning: I know, but it's hard when you're busy.",
      "I know I should. It's just hard when I'm rushing about all day."),
+    ("Nurse: What would make the biggest difference for you?\nThe patient opens up about something that "
+     "matters to them.\nMeaning: I used to walk the dog by the river every morning. I miss that more than "
+     "anything.",
+     "Walking the dog by the river, every morning. That's what I miss most."),
 ]
 
 

@@ -21,6 +21,7 @@ KEEP_MEANING = 0.3
 MAX_NEW_WORDS = 3
 # A reply this much like an earlier one is a repetition.
 REPEAT_SIMILARITY = 0.8
+NEGATIONS = {"no", "not", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor"}
 # Words too common to show that a reply kept the authored line's meaning.
 COMMON = set(["a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "don't", "dear", "for", "from", "get", "got", "had", "has", "have", "having", "he", "her", "here", "him", "his", "how", "i", "i'm", "i've", "i'd", "i'll", "if", "in", "into", "is", "it", "it's", "its", "just", "know", "like", "me", "more", "most", "much", "my", "no", "not", "now", "of", "oh", "on", "one", "only", "or", "other", "our", "out", "over", "really", "right", "said", "say", "so", "some", "still", "such", "than", "that", "that's", "the", "their", "them", "then", "there", "they", "thing", "things", "this", "those", "though", "to", "too", "up", "us", "very", "was", "way", "we", "well", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "yeah", "yes", "you", "your", "bit", "lot"])
 
@@ -98,12 +99,18 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
     meant = {w for w in words(context.authored) if w not in COMMON} or set(words(context.authored))
     if meant and len(meant & set(said)) < KEEP_MEANING * len(meant):
         found.append("does not say what the patient meant")
-    if said and words(context.authored) and {said[0], words(context.authored)[0]} == {"yes", "no"}:
+    authored = words(context.authored)
+    if _negative(said) != _negative(authored) or (said and authored and {said[0], authored[0]} == {"yes", "no"}):
         found.append("answers the opposite way")
     if any(SequenceMatcher(None, text.lower(), earlier.lower()).ratio() >= REPEAT_SIMILARITY
            for earlier in context.earlier):
         found.append("repeats an earlier reply")
     return found
+
+
+def _negative(said: list[str]) -> bool:
+    """Whether words say no to something: small models often flip "I'm not going to" into "I'm going to"."""
+    return any(w in NEGATIONS or w.endswith("n't") for w in said)
 
 
 def _repeats_itself(said: list[str]) -> bool:

@@ -144,6 +144,7 @@ AUTHORED = "It's the stairs mostly. I have to stop halfway and hold the banister
     ("The stairs, mostly, so my friend Susan holds the banister for me.", "names or numbers"),
     ("Stairs are hard for people. Halfway up, everyone stops.", "first person"),
     ("I like the seaside in summer and my cat.", "meant"),
+    ("It's never the stairs. I don't stop halfway or hold the banister.", "opposite"),
     (" ".join(["I stop halfway up the stairs and hold the banister"] + [f"and step {n}" for n in range(12)]),
      "too long"),
 ])
