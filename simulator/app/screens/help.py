@@ -18,6 +18,15 @@ support planning conversation. Read the letter (**F2**) and the persona card (**
 - Press **F10** to end the consultation and see your feedback.
 - Your words are saved as you go. If the program stops, `simulator resume` picks up where you were.
 
+# Who plays the patient
+
+The bar at the top says. **scripted**: the lines the scenario's author wrote. **local** or
+**remote**: a language model rewords those lines so the patient does not always say the same thing;
+the scenario still decides what the patient says and when. A reply appears word by word, muted until
+it has passed its checks; one that fails is replaced by the author's line. You can type while the
+patient speaks: Enter keeps your words in the box until the reply has finished. Start with a model
+using `simulator practice --patient local` after `simulator models pull`.
+
 # Keys
 
 | key | what it does |
