@@ -192,6 +192,8 @@ def _models_list(_: argparse.Namespace) -> int:
 
 
 def _scenario_draft(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from simulator.persona_draft import Answers, archetypes, draft
     from simulator.realiser import Realiser
     from simulator.scenario_loader import discover, load_scenario
@@ -208,8 +210,15 @@ def _scenario_draft(args: argparse.Namespace) -> int:
     conditions = [c.strip() for c in args.conditions.split(",") if c.strip()] if args.conditions else None
     answers = Answers(args.name, args.age, args.occupation, conditions, args.context)
     backend = _open_backend_or_warn(_patient_settings(args))
-    result = draft(base.scenario, answers, Realiser(backend) if backend else None, seed=args.seed,
-                   progress=lambda done, total: print(f"\rrewording lines {done}/{total}", end="", file=sys.stderr))
+    try:
+        result = draft(base.scenario, answers, Realiser(backend) if backend else None, seed=args.seed,
+                       progress=lambda done, total: print(f"\rrewording lines {done}/{total}", end="",
+                                                          file=sys.stderr))
+    except ValidationError as error:
+        for problem in error.errors():
+            option = {"life_context": "context"}.get(str(problem["loc"][0]), problem["loc"][0])
+            print(f"error: --{option}: {problem['msg']}", file=sys.stderr)
+        return 2
     print(file=sys.stderr)
     args.out.write_text(result.yaml(base), encoding="utf-8")
     load_scenario(args.out)  # the draft must validate; a failure here is a bug, reported as a content error

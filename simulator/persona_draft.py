@@ -16,7 +16,7 @@ import yaml
 
 from simulator.patient_engine import Intent, PatientReply
 from simulator.realiser import Realiser
-from simulator.scenario import ReplyLines, Scenario
+from simulator.scenario import Persona, ReplyLines, Scenario
 from simulator.scenario_loader import ScenarioFile
 
 # Which intent each authored line carries, so the model knows what the line is for.
@@ -69,10 +69,11 @@ def slug(text: str) -> str:
 
 def draft(base: Scenario, answers: Answers, realiser: Realiser | None, *, seed: int = 0,
           progress: Callable[[int, int], None] = lambda done, total: None) -> Draft:
-    """A new scenario for the person in `answers`, built on `base`, its lines reworded by `realiser`."""
+    """A new scenario for the person in `answers`, built on `base`, its lines reworded by `realiser`.
+    Raises pydantic's ValidationError when an answer is not allowed (an age of 200, an empty name)."""
     old = base.persona
-    persona = old.model_copy(update={
-        key: value for key, value in vars(answers).items() if value is not None and key in type(old).model_fields})
+    given = {key: value for key, value in vars(answers).items() if value is not None}
+    persona = Persona.model_validate({**old.model_dump(), **given})
     renamed = _renamer(old.name, persona.name)
     scenario = Scenario.model_validate_json(renamed(base.model_dump_json()))
     scenario = scenario.model_copy(update={
@@ -88,8 +89,9 @@ def draft(base: Scenario, answers: Answers, realiser: Realiser | None, *, seed: 
     for field, intent in LINE_INTENTS.items():
         new_lines = []
         for line in getattr(scenario.lines, field):
+            # Two seeds a line: a try and its retry.
             said = realiser.realise(scenario, PatientReply(line, intent), released=[], recent=[], earlier=new_lines,
-                                    seed=seed + reworded + kept)
+                                    seed=seed + 2 * (reworded + kept))
             new_lines.append(said.text)
             reworded, kept = (reworded + 1, kept) if said.how != "authored" else (reworded, kept + 1)
             progress(reworded + kept, total)

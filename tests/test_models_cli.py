@@ -87,3 +87,7 @@ def test_a_draft_from_an_archetype_validates(tmp_path: Path, tiny: Path, capsys:
     assert "lines reworded by the model" in capsys.readouterr().err
     assert main(["scenario", "draft", "--archetype", "P9", "--out", str(tmp_path / "x.yaml")]) == 2
     assert "known: P1, P2" in capsys.readouterr().err
+    assert main(["scenario", "draft", "--archetype", "P2", "--out", str(tmp_path / "x.yaml"), "--age", "200",
+                 "--patient", "scripted"]) == 2
+    assert "--age: Input should be less than or equal to 110" in capsys.readouterr().err
+    assert not (tmp_path / "x.yaml").exists()
