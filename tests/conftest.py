@@ -31,3 +31,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model written as a GGUF file, as llama.cpp would write it."""
+    from tiny_model import build_tiny_gguf
+
+    return build_tiny_gguf(tiny, tmp_path_factory.mktemp("tiny-gguf") / "tiny.gguf")

