@@ -29,7 +29,7 @@ def _bf16_is_fast() -> bool:
 class LocalBackend:
     """A transformers model folder (config, safetensors, tokenizer) or a single GGUF file."""
 
-    def __init__(self, model: Path, *, dtype: str = "auto", threads: int | None = None) -> None:
+    def __init__(self, model: Path, *, dtype: str = "auto") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -39,8 +39,6 @@ class LocalBackend:
         logging.disable_progress_bar()
         if not model.exists():
             raise BackendUnavailable(f"no model at {model}; run 'simulator models pull' or name a model folder")
-        if threads:
-            torch.set_num_threads(threads)
         folder, extra = (model.parent, {"gguf_file": model.name}) if model.is_file() else (model, {})
         if dtype == "auto":
             dtype = "bfloat16" if _bf16_is_fast() else "float32"
