@@ -74,6 +74,9 @@ class Realiser:
                 # A server gone away mid-consultation: the patient goes on in authored lines.
                 rejected.append(str(error))
                 break
+            except Exception as error:  # noqa: BLE001 - a failing model must never cost the trainee a reply
+                rejected.append(f"the model failed: {type(error).__name__}: {error}")
+                break
             if not problems:
                 if on_show is not None:
                     on_show(text)

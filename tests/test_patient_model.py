@@ -209,6 +209,13 @@ def test_a_server_that_goes_away_leaves_the_authored_line(taxi: ScenarioFile) ->
     said = _realise(taxi, Gone())
     assert said.how == "authored" and "cannot reach" in said.rejected[0]
 
+    class Broken(Scripted):
+        def generate(self, *args: object, **kwargs: object) -> str:
+            raise RuntimeError("out of memory")
+
+    said = _realise(taxi, Broken())
+    assert said.how == "authored" and said.rejected == ("the model failed: RuntimeError: out of memory",)
+
 
 def test_the_transcript_records_how_each_reply_came_about(taxi: ScenarioFile, tmp_path: Path) -> None:
     session = Session.start(taxi, seed=2, directory=tmp_path)
