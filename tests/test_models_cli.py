@@ -105,6 +105,17 @@ def test_play_with_a_model_folder_records_each_reply_source(tiny: Path, capsys: 
     assert replies and all(reply["meta"]["backend"] == f"local: {tiny.name}" for reply in replies)
 
 
+def test_a_seed_replays_the_same_worded_conversation(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    command = ["play", "p1-taxi-driver", "--script", str(script_path("person-centred.txt")), "--json",
+               "--patient", "local", "--model", str(tiny), "--seed", "5"]
+    runs = []
+    for _ in range(2):
+        assert main(command) == 0
+        runs.append([(e["text"], e["meta"]) for e in map(json.loads, capsys.readouterr().out.splitlines())
+                     if e["type"] == "patient"])
+    assert runs[0] == runs[1]
+
+
 def test_a_draft_from_an_archetype_validates(tmp_path: Path, tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "joan.yaml"
     assert main(["scenario", "draft", "--archetype", "p2", "--out", str(out), "--name", "Joan O'Neill",
