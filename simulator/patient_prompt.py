@@ -54,7 +54,8 @@ def system_message(scenario: Scenario) -> str:
         f"You reword a patient's lines in a role-play of an appointment with a practice nurse. The patient is "
         f"{who}, with {', '.join(persona.conditions)}. {persona.life_context.strip()}\n"
         f"Each time you are given what {name} means to say next. Say it as {name}: first person, plain "
-        "everyday words, one or two short sentences, the same meaning, nothing added. Write only the words."
+        "everyday words, one or two short sentences, the same meaning, keeping most of its words, nothing "
+        "added. Write only the words."
     )
 
 
