@@ -10,7 +10,9 @@ from simulator import __version__, paths
 from simulator.coder import Coding, asks_permission
 from simulator.coders import Coder, RuleCoder
 from simulator.patient_engine import PatientEngine, PatientReply
+from simulator.feedback import disclosures
 from simulator.patient_prompt import Exchange, first_name
+from simulator.patient_view import patient_view
 from simulator.problems import ContentError, Problem
 from simulator.realiser import OnShow, Realised, Realiser
 from simulator.rubric_loader import RubricFile
@@ -20,6 +22,7 @@ from simulator.scored_transcript import ScoredTranscript, score_transcript
 from simulator.text import clean_utterance
 from simulator.transcript import (
     Event,
+    PatientRated,
     PatientTurn,
     ScoreRecorded,
     SessionEnded,
@@ -161,10 +164,12 @@ class Session:
         self._log(SystemEvent(seq=len(self.events), at=self._clock(), kind=kind, detail=detail))
 
     def end(self) -> PatientTurn:
-        """End the consultation: the patient's goodbye, then the end marker."""
+        """End the consultation: the patient's goodbye, their CollaboRATE answers, then the end marker."""
         if self.finished:
             raise SessionClosed("the consultation has already ended")
         goodbye = self._patient(self.engine.closing())
+        view = patient_view(self.events, disclosures(self.scenario, self.events))
+        self._log(PatientRated(seq=len(self.events), at=self._clock(), answers={a.key: a.score for a in view}))
         self._log(SessionEnded(seq=len(self.events), at=self._clock()))
         self._writer.close()
         return goodbye

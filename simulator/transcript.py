@@ -96,6 +96,13 @@ class ScoreRecorded(EventBase):
     coder_version: str
 
 
+class PatientRated(EventBase):
+    """The simulated patient's CollaboRATE answers at the end of the visit, 0 to 4 each."""
+
+    type: Literal["patient_rated"] = "patient_rated"
+    answers: dict[str, int] = Field(description="understand, listen and include, each 0 (no effort) to 4")
+
+
 class SessionEnded(EventBase):
     """The trainee ended the consultation."""
 
@@ -103,7 +110,7 @@ class SessionEnded(EventBase):
 
 
 Event = Annotated[SessionStarted | TranscriptImported | TraineeTurn | PatientTurn | SystemEvent | SessionEnded
-                  | ScoreRecorded,
+                  | ScoreRecorded | PatientRated,
                   Field(discriminator="type")]
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import script
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from simulator.app.app import SimulatorApp
 from simulator.app.config import AppConfig
@@ -64,6 +64,8 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
         await pilot.pause()
         assert app.screen.disclosure.priority_reached
         assert app.screen.scored is not None and app.screen.scored.score.behaviours[3].level == 2
+        shown = "\n".join(str(w.render()) for w in app.screen.query(Static))
+        assert "How it felt from the other chair" in shown and "of 4, " in shown
         path = app.screen.session.path
     saved = read_transcript(path)
     assert isinstance(saved.events[-2], SessionEnded)

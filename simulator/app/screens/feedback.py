@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from simulator.coders import Coder, CoderUnavailable, RuleCoder
+from simulator.patient_view import patient_view
 from simulator.feedback import Disclosure, Review, disclosures, review
 from simulator.report import format_measure
 from simulator.rubric_loader import RubricFile
@@ -75,7 +76,8 @@ class FeedbackScreen(Screen[str]):
         page.remove_children()
         advice = review(scored.score, scored.conversation)
         page.mount_all([*self._summary(scored), *self._review(advice), *self._behaviours(scored),
-                        *self._measures(scored), *self._facts(), *self._versions(scored, note)])
+                        *self._patient_view(), *self._measures(scored), *self._facts(),
+                        *self._versions(scored, note)])
 
     def _summary(self, scored: ScoredTranscript) -> list[Static]:
         reached = ("You reached what matters most to this person." if self.disclosure.priority_reached
@@ -108,6 +110,15 @@ class FeedbackScreen(Screen[str]):
             where = f" [turns {turns}]" if turns else ""
             lines.append(f"{b.id} {b.name}: {LEVEL_MARKS[b.level]}. {b.rationale}{where}")
         return [Static("Each behaviour", classes="section"), Static("\n".join(lines), classes="body", markup=False)]
+
+    def _patient_view(self) -> list[Static]:
+        """The patient's CollaboRATE answers, beside the rubric's view."""
+        lines = []
+        for answer in patient_view(self.session.events, self.disclosure):
+            lines.append(f"{answer.question}\n    {answer.score} of 4, {answer.label.lower()}."
+                         + (f" “{' '.join(answer.because)}”" if answer.because else ""))
+        return [Static("How it felt from the other chair (CollaboRATE, answered by the patient)", classes="section"),
+                Static("\n".join(lines), classes="body", markup=False)]
 
     def _measures(self, scored: ScoredTranscript) -> list[Static | DataTable]:
         """The MITI summary against the rubric's thresholds, and how the relational score was estimated."""
