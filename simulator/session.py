@@ -9,8 +9,8 @@ from pathlib import Path
 from simulator import __version__, paths
 from simulator.coder import Coding, asks_permission
 from simulator.coders import Coder, RuleCoder
-from simulator.patient_engine import PatientEngine, PatientReply
 from simulator.feedback import disclosures
+from simulator.patient_engine import PatientEngine, PatientReply
 from simulator.patient_prompt import Exchange, first_name
 from simulator.patient_view import patient_view
 from simulator.problems import ContentError, Problem

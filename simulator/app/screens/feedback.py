@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from simulator.coders import Coder, CoderUnavailable, RuleCoder
-from simulator.patient_view import patient_view
 from simulator.feedback import Disclosure, Review, disclosures, review
+from simulator.patient_view import patient_view
 from simulator.report import format_measure
 from simulator.rubric_loader import RubricFile
 from simulator.scored_transcript import ScoredTranscript
