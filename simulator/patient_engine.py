@@ -156,12 +156,17 @@ class PatientEngine:
         state.trust = min(1.0, max(0.0, state.trust + trust_change))
         state.resistance = min(1.0, max(0.0, state.resistance + resistance_change))
 
+    def _free_facts(self) -> list[Fact]:
+        """What the patient shares when invited: their preparation for the visit first, if any."""
+        preparation = self.scenario.preparation
+        return [*([preparation.as_fact()] if preparation else []), *self.scenario.free_facts]
+
     def _facts(self) -> list[Fact]:
-        return [*self.scenario.free_facts, *self.scenario.hidden_facts]
+        return [*self._free_facts(), *self.scenario.hidden_facts]
 
     def _share(self, words: set[str], topical_only: bool = False) -> PatientReply | None:
         """Open up about a free fact not yet shared: the one the trainee asked about, else the next."""
-        unshared: list[Fact] = [f for f in self.scenario.free_facts if f.id not in self.state.released]
+        unshared: list[Fact] = [f for f in self._free_facts() if f.id not in self.state.released]
         fact = self._topic_fact(words, unshared)
         if fact is None and not topical_only and unshared:
             fact = unshared[0]

@@ -115,6 +115,27 @@ class ReplyLines(ContentModel):
                            examples=[["Thank you. It's been nice to talk, actually."]])
 
 
+PREPARATION_TOPICS = ["letter", "prepared", "prepare", "questions", "wrote", "written", "notes", "list", "think",
+                      "thought", "before", "today"]
+
+
+class Preparation(ContentModel):
+    """What the patient did with the results letter before coming; they bring it up when invited."""
+
+    prepared: bool = Field(description="Whether they read the letter and thought about its questions",
+                           examples=[True])
+    text: Text = Field(description="How they bring it up when the nurse invites them to talk",
+                       examples=["I did read the letter. I wrote one thing down: the stairs."])
+    topics: list[Text] = Field(default_factory=lambda: list(PREPARATION_TOPICS),
+                               description="Words that point the conversation at it (default: letter, "
+                               "questions, prepared, notes, ...)", examples=[["letter", "questions"]])
+
+    def as_fact(self) -> Fact:
+        """The preparation as a free fact, shared like the others when invited."""
+        summary = "Read the letter and prepared" if self.prepared else "Did not prepare for the visit"
+        return Fact(id="preparation", summary=summary, text=self.text, topics=self.topics)
+
+
 class Visit(ContentModel):
     """A later visit with the same patient (a review): what is new since the first conversation."""
 
@@ -145,6 +166,13 @@ class Scenario(ContentModel):
         "life_context": "Widowed eight months ago; lives alone.", "opening_line": "Hello, dear."}])
     results_letter: Text = Field(description="The letter sent before the visit, with previous readings",
                                  examples=["Dear Mrs Ellis, ..."])
+    clinical_notes: Text | None = Field(None, description="What the practice's records show the nurse before "
+                                        "the visit: readings, medicines, recent contacts", examples=[
+                                            "COPD since 2015. Two exacerbations this year. Blue inhaler "
+                                            "reissued monthly."])
+    preparation: Preparation | None = Field(None, description="What the patient did to prepare (or that "
+                                            "they did not); they bring it up when invited", examples=[{
+                                                "prepared": False, "text": "I didn't really look at it."}])
     free_facts: Annotated[list[Fact], Field(min_length=1, description="Shared when the trainee invites them",
                                             examples=[[FACT_EXAMPLE]])]
     hidden_facts: Annotated[list[HiddenFact], Field(min_length=1, description="Kept back until earned", examples=[[

@@ -96,7 +96,8 @@ def _model_in(annotation: object) -> type[BaseModel] | None:
 def cross_check(scenario: Scenario) -> list[tuple[Location, str]]:
     """Checks that span fields: unique ids, one hidden priority, release conditions naming real facts."""
     found: list[tuple[Location, str]] = []
-    seen: set[str] = set()
+    # The preparation is shared as a free fact with this id.
+    seen: set[str] = {"preparation"} if scenario.preparation else set()
     facts = [("free_facts", i, f) for i, f in enumerate(scenario.free_facts)]
     facts += [("hidden_facts", i, f) for i, f in enumerate(scenario.hidden_facts)]
     for group, index, fact in facts:
