@@ -133,7 +133,8 @@ class Preparation(ContentModel):
     def as_fact(self) -> Fact:
         """The preparation as a free fact, shared like the others when invited."""
         summary = "Read the letter and prepared" if self.prepared else "Did not prepare for the visit"
-        return Fact(id="preparation", summary=summary, text=self.text, topics=self.topics)
+        brief = "Yes, I had a look at it." if self.prepared else "Not really, no."
+        return Fact(id="preparation", summary=summary, text=self.text, brief=brief, topics=self.topics)
 
 
 class Visit(ContentModel):

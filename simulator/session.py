@@ -24,6 +24,7 @@ from simulator.transcript import (
     Event,
     PatientRated,
     PatientTurn,
+    PreparationNoted,
     ScoreRecorded,
     SessionEnded,
     SessionStarted,
@@ -158,6 +159,16 @@ class Session:
                               codes=sorted(coding.codes), coder=self.coder.version)
         self._log(trainee)
         return trainee, self._patient(reply, on_show)
+
+    @property
+    def preparation(self) -> str:
+        """The trainee's preparation note as last saved ('' if none)."""
+        return next((e.text for e in reversed(self.events) if isinstance(e, PreparationNoted)), "")
+
+    def prepare(self, text: str) -> None:
+        """Save the trainee's preparation note, if it changed since it was last saved."""
+        if text != self.preparation:
+            self._log(PreparationNoted(seq=len(self.events), at=self._clock(), text=text))
 
     def note(self, kind: str, detail: str = "") -> None:
         """Record something that happened around the conversation."""

@@ -96,6 +96,13 @@ class ScoreRecorded(EventBase):
     coder_version: str
 
 
+class PreparationNoted(EventBase):
+    """The trainee's preparation note, saved as they write it (the latest one is the note)."""
+
+    type: Literal["preparation"] = "preparation"
+    text: str
+
+
 class PatientRated(EventBase):
     """The simulated patient's CollaboRATE answers at the end of the visit, 0 to 4 each."""
 
@@ -110,7 +117,7 @@ class SessionEnded(EventBase):
 
 
 Event = Annotated[SessionStarted | TranscriptImported | TraineeTurn | PatientTurn | SystemEvent | SessionEnded
-                  | ScoreRecorded | PatientRated,
+                  | ScoreRecorded | PatientRated | PreparationNoted,
                   Field(discriminator="type")]
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 

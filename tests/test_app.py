@@ -31,12 +31,16 @@ def config(tmp_path: Path) -> AppConfig:
                      now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
 
 
-async def choose(pilot: Pilot, scenario_id: str = "p6-knee-pain", visit: str = "") -> None:
-    """Pick a scenario (and visit) in the picker with the keyboard, by its row."""
+async def choose(pilot: Pilot, scenario_id: str = "p6-knee-pain", visit: str = "", prepare: bool = True) -> None:
+    """Pick a scenario (and visit) in the picker with the keyboard, by its row, then (unless told not
+    to) go straight past the preparation screen into the conversation."""
     table = pilot.app.screen.query_one(DataTable)
     target = table.get_row_index(f"{scenario_id}:{visit}")
     await pilot.press(*["down"] * (target - table.cursor_row), "enter")
     await pilot.pause()
+    if prepare:
+        await pilot.press("f5")
+        await pilot.pause()
 
 
 async def _say(pilot: Pilot, text: str) -> None:
@@ -214,3 +218,27 @@ async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback
         await pilot.pause()
         assert app.screen.scored is not None
         assert app.screen.scored.score.coder_version.startswith("learned-")
+
+
+async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_consultation(tmp_path: Path) -> None:
+    from simulator.app.screens.prepare import SAVE_AFTER, PrepareScreen
+    from simulator.transcript import PreparationNoted
+
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot, "p2-widow-copd", prepare=False)
+        screen = app.screen
+        assert isinstance(screen, PrepareScreen)
+        shown = "\n".join(str(w.render()) for w in screen.query(Static))
+        assert "Breathing test (FEV1)" in shown and "Two exacerbations this year" in shown
+        await pilot.press(*"Check inhaler technique")
+        await pilot.pause(SAVE_AFTER + 0.3)
+        # On disk before the trainee moves on: a killed process keeps it.
+        saved = [e for e in read_transcript(screen.session.path).events if isinstance(e, PreparationNoted)]
+        assert saved[-1].text == "Check inhaler technique"
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsultationScreen)
+        await pilot.press("f4")
+        assert isinstance(app.screen, DocumentScreen)
+        assert "Check inhaler technique" in str(app.screen.query_one(".body", Static).render())

@@ -93,3 +93,14 @@ def test_persona_sensitivities_double_the_effect(taxi: ScenarioFile) -> None:
     start = engine.state.resistance
     _say(engine, "Your HbA1c is 71.")
     assert round(engine.state.resistance - start, 2) == 0.06
+
+
+def test_the_patient_brings_up_their_preparation_when_invited() -> None:
+    from simulator.scenario_loader import builtin_scenario_dir, load_scenario
+
+    scenario = load_scenario(builtin_scenario_dir() / "p2-widow-copd.yaml").scenario
+    assert scenario.preparation is not None and scenario.preparation.prepared
+    engine = PatientEngine(scenario, 0)
+    assert _say(engine, "Did you get a chance to look at the letter?").text == "Yes, I had a look at it."
+    reply = _say(engine, "What did you make of the letter before you came?")
+    assert reply.text == scenario.preparation.text and reply.released == ("preparation",)

@@ -51,3 +51,13 @@ def test_feedback(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
 
 def test_help(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, press=["f1"])
+
+
+async def _prepare(pilot: Pilot) -> None:
+    await choose(pilot, "p2-widow-copd", prepare=False)
+    await pilot.press(*"Ask about the brown inhaler", "enter", *"Explore FEV1 58 vs 61")
+    await pilot.pause()
+
+
+def test_prepare(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_prepare)

@@ -11,6 +11,7 @@ from simulator.app.preload import preload
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import Choice, PickerScreen
+from simulator.app.screens.prepare import PrepareScreen
 from simulator.backends.choice import open_backend
 from simulator.coders import Coder, coder_named
 from simulator.problems import ContentError
@@ -82,7 +83,11 @@ class SimulatorApp(App[None]):
                         severity="error", timeout=10)
             self._pick()
             return
-        self._consult(session)
+        self.push_screen(PrepareScreen(session), self._prepared)
+
+    def _prepared(self, session: Session | None) -> None:
+        if session is not None:
+            self._consult(session)
 
     def _consult(self, session: Session, already_elapsed: float = 0.0) -> None:
         self.push_screen(ConsultationScreen(session, already_elapsed), self._ended)

@@ -52,6 +52,7 @@ class ConsultationScreen(Screen[Session]):
         Binding("f1", "app.help", "Help"),
         Binding("f2", "letter", "Results letter"),
         Binding("f3", "persona", "Persona card"),
+        Binding("f4", "preparation", "Your note"),
         Binding("f10", "end", "End consultation"),
         Binding("ctrl+q", "app.quit", "Quit (resume later)"),
     ]
@@ -248,6 +249,11 @@ class ConsultationScreen(Screen[Session]):
         """Open the persona card."""
         self.session.note("persona_opened")
         self.app.push_screen(DocumentScreen("Persona card", persona_card(self.session.scenario)))
+
+    def action_preparation(self) -> None:
+        """Open the trainee's own preparation note."""
+        note = self.session.preparation or "You did not write a preparation note for this visit."
+        self.app.push_screen(DocumentScreen("Your preparation note", note))
 
     def action_end(self) -> None:
         """End the consultation and go to feedback."""

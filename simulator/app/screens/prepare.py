@@ -1,0 +1,80 @@
+"""Preparing for the conversation: the results letter the patient was sent, the clinical notes, and
+the trainee's own preparation note, saved as it is written."""
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static, TextArea
+
+from simulator.session import Session
+
+# Seconds after the last keystroke before the note is saved: often enough that a killed process
+# loses almost nothing, rarely enough that the transcript is not a keystroke log.
+SAVE_AFTER = 1.0
+NO_NOTES = "No clinical notes for this patient."
+
+
+class PrepareScreen(Screen[Session]):
+    """Before the conversation; dismissed with the session when the trainee starts the conversation."""
+
+    # The letter takes the full width: its tables of readings are laid out in columns.
+    DEFAULT_CSS = """
+    PrepareScreen #letter { height: 1fr; border: round $primary; padding: 0 1; }
+    PrepareScreen #below { height: 12; }
+    PrepareScreen #notes { width: 1fr; border: round $secondary; padding: 0 1; }
+    PrepareScreen TextArea { width: 1fr; }
+    """
+    BINDINGS = [
+        Binding("f1", "app.help", "Help"),
+        Binding("f5", "start", "Start the conversation"),
+        Binding("ctrl+q", "app.quit", "Quit (resume later)"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self._saving: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        scenario = self.session.scenario
+        yield Header()
+        with VerticalScroll(id="letter") as letter:
+            letter.border_title = "Results letter sent to the patient"
+            yield Static(scenario.results_letter, markup=False)
+        with Horizontal(id="below"):
+            with VerticalScroll(id="notes") as notes:
+                notes.border_title = "Clinical notes"
+                yield Static(scenario.clinical_notes or NO_NOTES, markup=False)
+            note = TextArea(self.session.preparation, id="note", soft_wrap=True)
+            note.border_title = "Your note: what to check, which results to explore"
+            yield note
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Prepare: {self.session.scenario.title}"
+        note = self.query_one(TextArea)
+        note.cursor_blink = self.app.config.cursor_blink  # type: ignore[attr-defined]
+        note.focus()
+
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        if self._saving is not None:
+            self._saving.stop()
+        self._saving = self.set_timer(SAVE_AFTER, self._save)
+
+    def _save(self) -> None:
+        try:
+            self.session.prepare(self.query_one(TextArea).text)
+        except OSError as error:
+            self.notify(f"Could not save your note to {self.session.path}: {error.strerror or error}. "
+                        "It is still on the screen.", severity="error", timeout=10)
+
+    def action_start(self) -> None:
+        """Save the note and go into the conversation."""
+        if self._saving is not None:
+            self._saving.stop()
+        self._save()
+        self.dismiss(self.session)
