@@ -30,6 +30,7 @@ class Intent(StrEnum):
     AGREE = "agree"
     ACKNOWLEDGE = "acknowledge"
     UNSURE = "unsure"
+    RATE_CONFIDENCE = "rate_confidence"
     CLOSING = "closing"
 
 
@@ -52,6 +53,8 @@ EFFECTS: dict[Code, tuple[float, float]] = {
     Code.AGENDA_SETTING: (0.03, -0.02),
     Code.EXPLORES_RESULTS: (0.02, 0.0),
 }
+# How the patient answers a confidence ruler; {n} is their confidence, 0 to 10.
+CONFIDENCE_LINES = ("I'd say about a {n}.", "Maybe a {n}, if I'm honest.", "{n}, I think. Out of ten.")
 GUARDED_RESISTANCE = 0.65
 GUARDED_TRUST = 0.15
 RESISTS_FROM = 0.25
@@ -117,6 +120,8 @@ class PatientEngine:
 
         if codes & {Code.CONFRONT, Code.PERSUADE}:
             return self._say(Intent.RESIST if state.resistance >= RESISTS_FROM else Intent.AGREE)
+        if Code.CONFIDENCE_RULER in codes:
+            return PatientReply(self._rng.choice(CONFIDENCE_LINES).format(n=self.confidence()), Intent.RATE_CONFIDENCE)
         if codes & {Code.OPEN_QUESTION, Code.ASKS_WHAT_MATTERS}:
             if state.resistance > GUARDED_RESISTANCE or state.trust < GUARDED_TRUST:
                 return self._say(Intent.DEFLECT)
@@ -138,6 +143,12 @@ class PatientEngine:
         if codes & {Code.GIVING_INFORMATION, Code.AFFIRM}:
             return self._say(Intent.ACKNOWLEDGE)
         return self._say(Intent.UNSURE)
+
+    def confidence(self) -> int:
+        """How confident the patient feels about acting on what was discussed, 0 to 10: higher with
+        trust and activation, lower with resistance."""
+        state, activation = self.state, self.scenario.persona.activation
+        return min(10, max(0, round(2 + 6 * state.trust - 3 * state.resistance + (activation - 2))))
 
     def _move(self, codes: frozenset[Code]) -> None:
         """Add up the turn's effects, then clamp once, so the result never depends on code order."""

@@ -26,6 +26,7 @@ INTENT_GUIDANCE: dict[Intent, str] = {
     Intent.AGREE: "goes along with what the nurse said",
     Intent.ACKNOWLEDGE: "takes in what the nurse said",
     Intent.UNSURE: "is not sure what to say",
+    Intent.RATE_CONFIDENCE: "says how confident they feel, as a number out of ten, keeping that number",
     Intent.CLOSING: "says goodbye",
 }
 

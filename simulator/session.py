@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator import __version__, paths
+from simulator.care_plan import CarePlan
 from simulator.coder import Coding, asks_permission
 from simulator.coders import Coder, RuleCoder
 from simulator.feedback import disclosures
@@ -24,6 +25,7 @@ from simulator.transcript import (
     Event,
     PatientRated,
     PatientTurn,
+    PlanRecorded,
     PreparationNoted,
     ScoreRecorded,
     SessionEnded,
@@ -185,16 +187,33 @@ class Session:
         self._writer.close()
         return goodbye
 
+    @property
+    def plan(self) -> PlanRecorded | None:
+        """The care plan as last saved (a draft or the final one), if any."""
+        return next((e for e in reversed(self.events) if isinstance(e, PlanRecorded)), None)
+
+    def record_plan(self, plan: CarePlan, final: bool) -> None:
+        """Save the care plan (after the conversation ended): a draft as it is typed, or the final one."""
+        last = self.plan
+        if last is None or last.plan != plan or final != last.final:
+            self._log_after_end(PlanRecorded(seq=len(self.events), at=self._clock(), plan=plan, final=final))
+
     def scored(self, result: ScoredTranscript) -> None:
         """Record a score beside the conversation (after it ended), naming the rubric and coder used."""
-        self._writer = TranscriptWriter(self.path)
         score = result.score
-        self._log(ScoreRecorded(
+        self._log_after_end(ScoreRecorded(
             seq=len(self.events), at=self._clock(), overall=score.overall,
             levels={b.id: b.level for b in score.behaviours}, rubric_id=score.rubric_id,
             rubric_version=score.rubric_version, rubric_hash=result.rubric_hash, coder_version=score.coder_version,
         ))
-        self._writer.close()
+
+    def _log_after_end(self, event: Event) -> None:
+        """Append to a transcript whose consultation has ended (its writer was closed)."""
+        self._writer = TranscriptWriter(self.path)
+        try:
+            self._log(event)
+        finally:
+            self._writer.close()
 
     def score(self, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
         """Score the conversation so far (a pure function of its turns, the rubric and the coder)."""

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from simulator.care_plan import CarePlan
 from simulator.codes import Code
 from simulator.patient_engine import Intent
 from simulator.problems import Problem
@@ -103,6 +104,14 @@ class PreparationNoted(EventBase):
     text: str
 
 
+class PlanRecorded(EventBase):
+    """The care and support plan as the trainee recorded it: drafts as they type, then the final one."""
+
+    type: Literal["plan"] = "plan"
+    plan: CarePlan
+    final: bool = Field(description="false for a draft saved while typing, true when the trainee saved it")
+
+
 class PatientRated(EventBase):
     """The simulated patient's CollaboRATE answers at the end of the visit, 0 to 4 each."""
 
@@ -117,7 +126,7 @@ class SessionEnded(EventBase):
 
 
 Event = Annotated[SessionStarted | TranscriptImported | TraineeTurn | PatientTurn | SystemEvent | SessionEnded
-                  | ScoreRecorded | PatientRated | PreparationNoted,
+                  | ScoreRecorded | PatientRated | PreparationNoted | PlanRecorded,
                   Field(discriminator="type")]
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 

@@ -4,7 +4,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from helpers import script
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
@@ -19,7 +18,7 @@ from simulator.app.screens.picker import PickerScreen
 from simulator.app.widgets.turn import Turn
 from simulator.scenario_loader import builtin_scenario_dir, load_scenario
 from simulator.session import Session
-from simulator.transcript import ScoreRecorded, SessionEnded, TraineeTurn, read_transcript
+from simulator.transcript import PlanRecorded, ScoreRecorded, SessionEnded, TraineeTurn, read_transcript
 
 SIZE = (100, 32)
 
@@ -43,6 +42,14 @@ async def choose(pilot: Pilot, scenario_id: str = "p6-knee-pain", visit: str = "
         await pilot.pause()
 
 
+async def end_and_plan(pilot: Pilot) -> None:
+    """End the consultation and save the plan form as it stands, on to the feedback."""
+    await pilot.press("f10")
+    await pilot.pause()
+    await pilot.press("f5")
+    await pilot.pause()
+
+
 async def _say(pilot: Pilot, text: str) -> None:
     """Put a line in the input as if pasted, and send it with Enter."""
     pilot.app.screen.query_one(Input).value = text
@@ -62,7 +69,7 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
             await _say(pilot, line)
         turns = list(screen.query(Turn))
         assert len(turns) == 13  # opening line plus six exchanges
-        await pilot.press("f10")
+        await end_and_plan(pilot)
         assert isinstance(app.screen, FeedbackScreen)
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -72,7 +79,7 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
         assert "How it felt from the other chair" in shown and "of 4, " in shown
         path = app.screen.session.path
     saved = read_transcript(path)
-    assert isinstance(saved.events[-2], SessionEnded)
+    assert isinstance(saved.events[-3], SessionEnded) and isinstance(saved.events[-2], PlanRecorded)
     recorded = saved.events[-1]
     assert isinstance(recorded, ScoreRecorded) and recorded.coder_version == "rules-1"
     assert recorded.rubric_id == "what-matters" and len(recorded.rubric_hash) == 64
@@ -116,7 +123,8 @@ async def test_new_consultation_after_feedback_returns_to_the_picker(tmp_path: P
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await _say(pilot, "What matters to you?")
-        await pilot.press("f10", "n")
+        await end_and_plan(pilot)
+        await pilot.press("n")
         assert isinstance(app.screen, PickerScreen)
 
 
@@ -138,14 +146,13 @@ async def test_resume_in_the_app_shows_the_conversation_so_far(tmp_path: Path) -
     assert said == ["What would you like to talk about?", "Tell me more about that."]
 
 
-@pytest.mark.parametrize("key", ["f10"])
-async def test_blank_input_does_nothing(tmp_path: Path, key: str) -> None:
+async def test_blank_input_does_nothing(tmp_path: Path) -> None:
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await pilot.press("space", "space", "enter")
         assert len(app.screen.query(Turn)) == 1
-        await pilot.press(key)
+        await end_and_plan(pilot)
         await app.workers.wait_for_complete()
         assert app.screen.disclosure.turns == 0
 
@@ -213,7 +220,7 @@ async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback
         await _say(pilot, "What matters most to you at the moment?")
         trainee = app.screen.session.events[-2]
         assert trainee.coder.startswith("learned-")
-        await pilot.press("f10")
+        await end_and_plan(pilot)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.scored is not None
@@ -242,3 +249,32 @@ async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_c
         await pilot.press("f4")
         assert isinstance(app.screen, DocumentScreen)
         assert "Check inhaler technique" in str(app.screen.query_one(".body", Static).render())
+
+
+async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_plan(tmp_path: Path) -> None:
+    from simulator.app.screens.plan import PlanScreen
+    from simulator.app.screens.prepare import SAVE_AFTER
+
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot, "p2-widow-copd")
+        for line in script("person-centred.txt"):
+            await _say(pilot, line)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        path = app.screen.session.path
+        await pilot.press(*"Singing in the choir again", "enter", *"Sing in the choir", "enter")
+        await pilot.pause(SAVE_AFTER + 0.3)
+        drafts = [e for e in read_transcript(path).events if isinstance(e, PlanRecorded)]
+        assert drafts[-1].plan.goal == "Sing in the choir" and not drafts[-1].final  # on disk while typing
+        app.screen.query_one("#confidence", Input).value = "11"
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        shown = "\n".join(str(w.render()) for w in app.screen.query(Static))
+        assert "Your care and support plan:" in shown and "✓ It is what matters most to them" in shown
+    final = [e for e in read_transcript(path).events if isinstance(e, PlanRecorded)][-1]
+    assert final.final and final.plan.what_matters == "Singing in the choir again"
+    assert final.plan.confidence is None  # 11 is not on the 0-10 scale, so it is not recorded

@@ -6,7 +6,7 @@ Update them after an intended change with: pytest tests/test_snapshots.py --snap
 from pathlib import Path
 
 from helpers import script
-from test_app import SIZE, choose, config
+from test_app import SIZE, choose, config, end_and_plan
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -23,7 +23,7 @@ async def _consult(pilot: Pilot) -> None:
 
 async def _feedback(pilot: Pilot) -> None:
     await _consult(pilot)
-    await pilot.press("f10")
+    await end_and_plan(pilot)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -61,3 +61,14 @@ async def _prepare(pilot: Pilot) -> None:
 
 def test_prepare(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_prepare)
+
+
+async def _plan(pilot: Pilot) -> None:
+    await _consult(pilot)
+    await pilot.press("f10")
+    await pilot.press(*"Keep my badge", "enter", *"Stay on the road", "enter", *"Walk after shifts")
+    await pilot.pause()
+
+
+def test_plan_form(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_plan)

@@ -11,6 +11,7 @@ from simulator.app.preload import preload
 from simulator.app.screens.consultation import ConsultationScreen
 from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import Choice, PickerScreen
+from simulator.app.screens.plan import PlanScreen
 from simulator.app.screens.prepare import PrepareScreen
 from simulator.backends.choice import open_backend
 from simulator.coders import Coder, coder_named
@@ -93,6 +94,10 @@ class SimulatorApp(App[None]):
         self.push_screen(ConsultationScreen(session, already_elapsed), self._ended)
 
     def _ended(self, session: Session | None) -> None:
+        if session is not None:
+            self.push_screen(PlanScreen(session), self._planned)
+
+    def _planned(self, session: Session | None) -> None:
         if session is not None:
             self.push_screen(FeedbackScreen(session, self._rubric(), self.coder), self._after_feedback)
 

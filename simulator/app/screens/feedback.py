@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 from simulator.coders import Coder, CoderUnavailable, RuleCoder
 from simulator.feedback import Disclosure, Review, disclosures, review
 from simulator.patient_view import patient_view
+from simulator.plan_review import review_plan
 from simulator.report import format_measure
 from simulator.rubric_loader import RubricFile
 from simulator.scored_transcript import ScoredTranscript
@@ -76,7 +77,7 @@ class FeedbackScreen(Screen[str]):
         page.remove_children()
         advice = review(scored.score, scored.conversation)
         page.mount_all([*self._summary(scored), *self._review(advice), *self._behaviours(scored),
-                        *self._patient_view(), *self._measures(scored), *self._facts(),
+                        *self._plan(), *self._patient_view(), *self._measures(scored), *self._facts(),
                         *self._versions(scored, note)])
 
     def _summary(self, scored: ScoredTranscript) -> list[Static]:
@@ -110,6 +111,16 @@ class FeedbackScreen(Screen[str]):
             where = f" [turns {turns}]" if turns else ""
             lines.append(f"{b.id} {b.name}: {LEVEL_MARKS[b.level]}. {b.rationale}{where}")
         return [Static("Each behaviour", classes="section"), Static("\n".join(lines), classes="body", markup=False)]
+
+    def _plan(self) -> list[Static]:
+        """The recorded plan, checked against the conversation."""
+        saved = self.session.plan
+        if saved is None:
+            return []
+        checked = review_plan(saved.plan, self.session.events, self.session.scenario)
+        lines = [f"{'✓' if c.met else '✗'} {c.name}: {c.detail}." for c in checked.checks]
+        return [Static(f"Your care and support plan: {checked.score} / 100", classes="section"),
+                Static("\n".join(lines), classes="body", markup=False)]
 
     def _patient_view(self) -> list[Static]:
         """The patient's CollaboRATE answers, beside the rubric's view."""

@@ -1,0 +1,74 @@
+"""The care and support plan: checked against the conversation, recorded as it is typed."""
+
+import re
+from pathlib import Path
+
+import pytest
+from helpers import SHIPPED, script
+
+from simulator.care_plan import CarePlan
+from simulator.patient_engine import Intent
+from simulator.plan_review import review_plan
+from simulator.reply_checks import COMMON, words
+from simulator.scenario_loader import load_scenario
+from simulator.session import Session
+from simulator.transcript import PatientTurn, PlanRecorded, read_transcript
+
+REVIEW = "Shall we book you in to review how it's going in four weeks?"
+VAGUE = CarePlan(goal="Lose weight and take your medication properly", step_what="Be more active",
+                 confidence=8)
+
+
+def planned_session(path: Path, folder: Path) -> Session:
+    """A person-centred conversation that ends by agreeing a review."""
+    session = Session.start(load_scenario(path), seed=0, directory=folder)
+    for line in [*script("person-centred.txt"), REVIEW]:
+        session.say(line)
+    session.end()
+    return session
+
+
+def own_plan(session: Session) -> CarePlan:
+    """A plan in the patient's own words, about what matters most to them, with a SMART step and the
+    confidence they stated."""
+    priority = session.scenario.priority
+    assert priority is not None
+    stated = next(e.text for e in session.events if isinstance(e, PatientTurn) and e.intent is Intent.RATE_CONFIDENCE)
+    confidence = int(re.search(r"\d+", stated).group())  # type: ignore[union-attr]
+    # The trainee writes down the patient's own sentence about it: the first that names it.
+    markers = {t.lower() for t in priority.topics} | (set(words(priority.summary)) - COMMON)
+    sentences = re.split(r"(?<=[.!?])\s+", priority.text.strip())
+    theirs = next(s for s in sentences if markers & set(words(s)))
+    return CarePlan(what_matters=theirs, goal=theirs, step_what="Ten minutes' practice at home",
+                    step_when="Monday, Wednesday and Friday mornings", step_where="At home",
+                    step_how_much="3 times a week, 10 minutes", start_date="This Monday", confidence=confidence,
+                    support="Daughter; local support group leaflet", if_not_working="Ring the practice nurse",
+                    review_date="In four weeks")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_the_persons_own_smart_plan_scores_above_an_imposed_vague_one(path: Path, tmp_path: Path) -> None:
+    session = planned_session(path, tmp_path)
+    good = review_plan(own_plan(session), session.events, session.scenario)
+    vague = review_plan(VAGUE, session.events, session.scenario)
+    assert good.score == 100, [c for c in good.checks if not c.met]
+    assert vague.score <= 50 < good.score
+
+
+def test_checks_say_what_is_missing(tmp_path: Path) -> None:
+    session = planned_session(SHIPPED[0], tmp_path)
+    checks = {c.name: c for c in review_plan(VAGUE, session.events, session.scenario).checks}
+    step = checks["The first step is specific (what, when, where, how much, start)"]
+    assert not step.met and step.detail == "missing: when, where, how much, start date"
+    confidence = checks["The confidence recorded is the one they stated"]
+    assert not confidence.met and "you recorded 8" in confidence.detail
+    assert checks["The review was agreed in the conversation"].detail == "no review date recorded"
+
+
+def test_drafts_and_the_final_plan_are_appended_after_the_end(tmp_path: Path) -> None:
+    session = planned_session(SHIPPED[0], tmp_path)
+    session.record_plan(CarePlan(goal="draft"), final=False)
+    session.record_plan(CarePlan(goal="draft"), final=False)  # unchanged: not saved again
+    session.record_plan(CarePlan(goal="agreed"), final=True)
+    plans = [e for e in read_transcript(session.path).events if isinstance(e, PlanRecorded)]
+    assert [(p.plan.goal, p.final) for p in plans] == [("draft", False), ("agreed", True)]
