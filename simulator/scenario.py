@@ -204,6 +204,15 @@ class Scenario(ContentModel):
             "free_facts": [*visit.free_facts, *self.free_facts],
         })
 
+    def for_review(self, visit_id: str, opening_line: str, report: Fact) -> "Scenario":
+        """A review visit that follows the plan the trainee recorded, not the author's story: the patient
+        opens with how it went and reports on the step first."""
+        visit = self.for_visit(visit_id)
+        return visit.model_copy(update={
+            "persona": visit.persona.model_copy(update={"opening_line": opening_line}),
+            "free_facts": [report, *self.free_facts],
+        })
+
     @property
     def priority(self) -> HiddenFact | None:
         """The hidden priority, if the file marks one."""

@@ -14,6 +14,7 @@ from simulator.feedback import disclosures
 from simulator.patient_engine import PatientEngine, PatientReply
 from simulator.patient_prompt import Exchange, first_name
 from simulator.patient_view import patient_view
+from simulator.plan_outcome import OPENINGS, CarriedPlan, Outcome, carry, report
 from simulator.problems import ContentError, Problem
 from simulator.realiser import OnShow, Realised, Realiser
 from simulator.rubric_loader import RubricFile
@@ -53,11 +54,12 @@ class Session:
     """One consultation with one scenario's patient, written to its transcript after every event."""
 
     def __init__(self, scenario_file: ScenarioFile, seed: int, path: Path, events: list[Event],
-                 clock: Clock = utc_now, visit: str | None = None) -> None:
+                 clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None) -> None:
         self.scenario_file = scenario_file
         self.visit = visit
+        self.carried = carried
         # The scenario as played at this session's visit (worked out once; the UI reads it often).
-        self.scenario: Scenario = scenario_file.scenario.for_visit(visit)
+        self.scenario: Scenario = self._scenario_of(scenario_file)
         self.seed = seed
         self.path = path
         self.events = events
@@ -71,6 +73,27 @@ class Session:
         self.realiser: Realiser | None = None
         self._writer = TranscriptWriter(path)
 
+    def _scenario_of(self, scenario_file: ScenarioFile) -> Scenario:
+        """The scenario at this visit: a review that follows a recorded plan reports on that plan."""
+        if self.carried is None or self.visit is None:
+            return scenario_file.scenario.for_visit(self.visit)
+        outcome = self.carried.outcome
+        return scenario_file.scenario.for_review(self.visit, OPENINGS[outcome], report(self.carried.plan, outcome))
+
+    @property
+    def cycle_id(self) -> str:
+        """The id of the first visit of this patient's cycle (this session's own id for a first visit)."""
+        return self.carried.cycle_id if self.carried else self.path.stem
+
+    def next_visit(self, seed: int | None = None, directory: Path | None = None) -> "Session":
+        """Start this patient's review visit from the plan recorded at the end of this one."""
+        review = next((v.id for v in self.scenario_file.scenario.visits if v.kind == "review"), None)
+        if review is None:
+            raise ContentError([Problem(self.scenario_file.path, 0, 0, "this scenario has no review visit")])
+        carried = carry(self.events, self.scenario, self.cycle_id, self.seed)
+        return Session.start(self.scenario_file, seed=seed, directory=directory or self.path.parent,
+                             clock=self._clock, visit=review, carried=carried)
+
     @property
     def finished(self) -> bool:
         return any(isinstance(event, SessionEnded) for event in self.events)
@@ -81,8 +104,9 @@ class Session:
 
     @classmethod
     def start(cls, scenario_file: ScenarioFile, seed: int | None = None, directory: Path | None = None,
-              clock: Clock = utc_now, visit: str | None = None) -> "Session":
-        """Begin a new session: record what is played, then the patient's opening line."""
+              clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None) -> "Session":
+        """Begin a new session: record what is played (and, for a review, the plan it follows), then the
+        patient's opening line."""
         seed = secrets.randbelow(2**31) if seed is None else seed
         now = clock()
         scenario = scenario_file.scenario.for_visit(visit)
@@ -93,11 +117,13 @@ class Session:
             number += 1
             path = folder / f"{session_id}-{number}.jsonl"
         session_id = path.stem
-        session = cls(scenario_file, seed, path, [], clock, visit)
+        session = cls(scenario_file, seed, path, [], clock, visit, carried)
         session._log(SessionStarted(
             seq=0, at=now, session_id=session_id, product_version=__version__, scenario_id=scenario.id,
             scenario_title=scenario.title, scenario_path=str(scenario_file.path.resolve()),
             scenario_hash=scenario_file.content_hash, seed=seed, visit=visit,
+            cycle_id=carried.cycle_id if carried else None, plan=carried.plan if carried else None,
+            plan_quality=carried.quality if carried else None, outcome=carried.outcome if carried else None,
         ))
         session._patient(session.engine.opening())
         return session
@@ -112,7 +138,11 @@ class Session:
         if read.finished:
             raise ContentError([Problem(path, 0, 0, "this session has already ended; start a new one")])
         scenario_file = _find_scenario(started)
-        session = cls(scenario_file, started.seed, path, list(read.events), clock, started.visit)
+        carried = None
+        if started.plan is not None and started.outcome is not None:
+            carried = CarriedPlan(started.plan, started.plan_quality or 0.0, Outcome(started.outcome),
+                                  started.cycle_id or started.session_id)
+        session = cls(scenario_file, started.seed, path, list(read.events), clock, started.visit, carried)
         recorded = [e for e in read.events if isinstance(e, PatientTurn) and e.turn > 0]
         replayed = session._replay()
         notes = [f"{p.path.name}:{p.line}: {p.message}" for p in read.problems]
@@ -130,7 +160,7 @@ class Session:
         """Switch to an edited version of the scenario mid-conversation (live reload for authors): the
         new patient is brought to where the conversation is by replaying the trainee's turns."""
         try:
-            scenario = scenario_file.scenario.for_visit(self.visit)
+            scenario = self._scenario_of(scenario_file)
         except KeyError:
             raise ContentError([Problem(scenario_file.path, 0, 0, f"the visit '{self.visit}' this session "
                                         "plays is no longer in the file")]) from None

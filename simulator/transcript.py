@@ -37,6 +37,10 @@ class SessionStarted(EventBase):
     scenario_hash: str
     seed: int
     visit: str | None = Field(None, description="a later visit's id; none for the first visit")
+    cycle_id: str | None = Field(None, description="the session id of the first visit of this patient's cycle")
+    plan: CarePlan | None = Field(None, description="a review visit: the plan recorded at the last visit")
+    plan_quality: float | None = Field(None, description="that plan's share of checks met, 0 to 1")
+    outcome: str | None = Field(None, description="how its first step went: worked, partly or did_not")
 
 
 class TranscriptImported(EventBase):

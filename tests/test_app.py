@@ -18,7 +18,14 @@ from simulator.app.screens.picker import PickerScreen
 from simulator.app.widgets.turn import Turn
 from simulator.scenario_loader import builtin_scenario_dir, load_scenario
 from simulator.session import Session
-from simulator.transcript import PlanRecorded, ScoreRecorded, SessionEnded, TraineeTurn, read_transcript
+from simulator.transcript import (
+    PatientTurn,
+    PlanRecorded,
+    ScoreRecorded,
+    SessionEnded,
+    TraineeTurn,
+    read_transcript,
+)
 
 SIZE = (100, 32)
 
@@ -278,3 +285,61 @@ async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_p
     final = [e for e in read_transcript(path).events if isinstance(e, PlanRecorded)][-1]
     assert final.final and final.plan.what_matters == "Singing in the choir again"
     assert final.plan.confidence is None  # 11 is not on the 0-10 scale, so it is not recorded
+
+
+async def test_a_whole_cycle_prepare_discuss_record_review(tmp_path: Path) -> None:
+    from simulator.app.screens.plan import PlanScreen
+    from simulator.app.screens.prepare import PrepareScreen
+    from simulator.transcript import PreparationNoted, SessionStarted
+
+    app = SimulatorApp(config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot, "p2-widow-copd", prepare=False)
+        await pilot.press(*"Ask what she would like to do again")
+        await pilot.press("f5")
+        await pilot.pause()
+        for line in [*script("person-centred.txt"), "Shall we book you in to review how it's going in four weeks?"]:
+            await _say(pilot, line)
+        first = app.screen.session
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        plan = {"what_matters": "I miss it terribly. I miss the people", "goal": "Sing in the choir again",
+                "step_what": "Go to choir practice and sit at the back", "step_when": "Thursday at 7",
+                "step_where": "St Mark's church hall", "step_how_much": "Once a week, 1 hour",
+                "start_date": "This Thursday", "support": "Claire; Breathe Easy group",
+                "if_not_working": "Ring the surgery", "review_date": "Four weeks"}
+        for name, value in plan.items():
+            app.screen.query_one(f"#{name}", Input).value = value
+        stated = next(e.text for e in first.events if isinstance(e, PatientTurn) and e.intent == "rate_confidence")
+        app.screen.query_one("#confidence", Input).value = "".join(c for c in stated if c.isdigit())
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        shown = "\n".join(str(w.render()) for w in app.screen.query(Static))
+        assert "Your care and support plan: 100 / 100" in shown
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, PrepareScreen)
+        notes = "\n".join(str(w.render()) for w in app.screen.query(Static))
+        assert "The plan you recorded last time" in notes and "Sing in the choir again" in notes
+        await pilot.press("f5")
+        await pilot.pause()
+        review = app.screen.session
+        assert review.visit == "review" and review.carried is not None and review.carried.quality == 1.0
+        await _say(pilot, "How have things been going since we last met?")
+        assert "Go to choir practice and sit at the back" in review.events[-1].text
+        await end_and_plan(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen) and app.screen.session is review
+        shown = "\n".join(str(w.render()) for w in app.screen.query(Static))
+        assert "How it felt from the other chair" in shown
+    # Everything typed in the four steps is in the two transcripts, and the cycle is kept together.
+    first_events, review_events = read_transcript(first.path).events, read_transcript(review.path).events
+    assert [e.text for e in first_events if isinstance(e, PreparationNoted)][-1] == "Ask what she would like to do again"
+    assert [e for e in first_events if isinstance(e, PlanRecorded)][-1].plan.goal == "Sing in the choir again"
+    started = review_events[0]
+    assert isinstance(started, SessionStarted) and started.cycle_id == first.path.stem
+    assert started.plan is not None and started.plan.step_where == "St Mark's church hall"

@@ -8,11 +8,12 @@ from helpers import SHIPPED, script
 
 from simulator.care_plan import CarePlan
 from simulator.patient_engine import Intent
+from simulator.plan_outcome import OPENINGS, RANK, Outcome, carry, draw
 from simulator.plan_review import review_plan
 from simulator.reply_checks import COMMON, words
 from simulator.scenario_loader import load_scenario
 from simulator.session import Session
-from simulator.transcript import PatientTurn, PlanRecorded, read_transcript
+from simulator.transcript import PatientTurn, PlanRecorded, SessionStarted, read_transcript
 
 REVIEW = "Shall we book you in to review how it's going in four weeks?"
 VAGUE = CarePlan(goal="Lose weight and take your medication properly", step_what="Be more active",
@@ -72,3 +73,39 @@ def test_drafts_and_the_final_plan_are_appended_after_the_end(tmp_path: Path) ->
     session.record_plan(CarePlan(goal="agreed"), final=True)
     plans = [e for e in read_transcript(session.path).events if isinstance(e, PlanRecorded)]
     assert [(p.plan.goal, p.final) for p in plans] == [("draft", False), ("agreed", True)]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_an_own_smart_plan_makes_a_better_review_visit_than_an_imposed_vague_one(path: Path, tmp_path: Path) -> None:
+    own_session = planned_session(path, tmp_path / "own")
+    own_session.record_plan(own_plan(own_session), final=True)
+    vague_session = planned_session(path, tmp_path / "vague")
+    vague_session.record_plan(VAGUE, final=True)
+    own = carry(own_session.events, own_session.scenario, own_session.cycle_id, 0)
+    vague = carry(vague_session.events, vague_session.scenario, vague_session.cycle_id, 0)
+    assert own is not None and vague is not None and own.quality > vague.quality
+    activation = own_session.scenario.persona.activation
+    ranks = [(RANK[draw(own.quality, activation, seed)], RANK[draw(vague.quality, activation, seed)])
+             for seed in range(40)]
+    assert all(a >= b for a, b in ranks)  # for any draw, the better plan never goes worse
+    assert sum(a for a, _ in ranks) > sum(b for _, b in ranks) + 20
+
+    review = own_session.next_visit(seed=1)
+    started = review.events[0]
+    assert isinstance(started, SessionStarted) and started.visit == "review"
+    assert started.plan == own_session.plan.plan and started.cycle_id == own_session.path.stem  # type: ignore[union-attr]
+    assert review.events[1].text == OPENINGS[Outcome(started.outcome)]  # type: ignore[union-attr]
+    exchange = review.say("How have things been going since we last met?")
+    assert exchange is not None and exchange[1].released == ["plan-report"]
+    assert "Ten minutes' practice at home" in exchange[1].text
+    resumed = Session.resume(review.path)  # a review resumes with the same plan and outcome
+    assert resumed.carried == review.carried and resumed.scenario.persona == review.scenario.persona
+
+
+def test_a_vague_plan_is_reported_as_not_knowing_what_to_do(tmp_path: Path) -> None:
+    session = planned_session(SHIPPED[0], tmp_path)
+    session.record_plan(CarePlan(), final=True)
+    review = session.next_visit(seed=0)
+    assert review.carried is not None and review.carried.quality < 0.2
+    reply = review.say("How have things been going since we last met?")
+    assert reply is not None and "wasn't sure what I was meant to be doing" in reply[1].text

@@ -72,3 +72,18 @@ async def _plan(pilot: Pilot) -> None:
 
 def test_plan_form(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_plan)
+
+
+async def _review_feedback(pilot: Pilot) -> None:
+    await _feedback(pilot)
+    await pilot.press("r", "f5")
+    await pilot.pause()
+    pilot.app.screen.query_one(Input).value = "How have things been going since we last met?"
+    await pilot.press("enter")
+    await end_and_plan(pilot)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_review_feedback(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_review_feedback)

@@ -84,6 +84,9 @@ class SimulatorApp(App[None]):
                         severity="error", timeout=10)
             self._pick()
             return
+        self._prepare(session)
+
+    def _prepare(self, session: Session) -> None:
         self.push_screen(PrepareScreen(session), self._prepared)
 
     def _prepared(self, session: Session | None) -> None:
@@ -99,7 +102,8 @@ class SimulatorApp(App[None]):
 
     def _planned(self, session: Session | None) -> None:
         if session is not None:
-            self.push_screen(FeedbackScreen(session, self._rubric(), self.coder), self._after_feedback)
+            self.push_screen(FeedbackScreen(session, self._rubric(), self.coder),
+                             lambda choice: self._after_feedback(session, choice))
 
     def _rubric(self) -> RubricFile:
         """The configured rubric, or the built-in one (with a message) if the configured one is broken."""
@@ -109,8 +113,16 @@ class SimulatorApp(App[None]):
             self.notify(f"Using the built-in rubric: {error.problems[0]}", severity="error", timeout=10)
             return load_rubric()
 
-    def _after_feedback(self, choice: str | None) -> None:
-        if choice == "new":
+    def _after_feedback(self, session: Session, choice: str | None) -> None:
+        if choice == "review":
+            try:
+                review = session.next_visit(seed=self.config.seed, directory=self.config.session_dir)
+            except (OSError, ContentError) as error:
+                self.notify(f"Cannot start the review visit: {error}", severity="error", timeout=10)
+                self._pick()
+                return
+            self._prepare(review)
+        elif choice == "new":
             self._pick()
         else:
             self.exit()

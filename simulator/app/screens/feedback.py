@@ -35,6 +35,7 @@ class FeedbackScreen(Screen[str]):
     """
     BINDINGS = [
         Binding("n", "new", "New consultation"),
+        Binding("r", "review", "Review visit, from your plan"),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
@@ -55,7 +56,8 @@ class FeedbackScreen(Screen[str]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"Feedback: {self.session.scenario.persona.name}"
+        visit = ", review visit" if self.session.visit else ""
+        self.title = f"Feedback: {self.session.scenario.persona.name}{visit}"
         self._score()
 
     @work(thread=True, exclusive=True)
@@ -83,8 +85,14 @@ class FeedbackScreen(Screen[str]):
     def _summary(self, scored: ScoredTranscript) -> list[Static]:
         reached = ("You reached what matters most to this person." if self.disclosure.priority_reached
                    else "What matters most to this person did not come out this time.")
-        return [Static(f"Overall {scored.score.overall:.0f} / 100 · {reached} ({self.disclosure.turns} turns)",
-                       classes="title", markup=False)]
+        widgets = [Static(f"Overall {scored.score.overall:.0f} / 100 · {reached} ({self.disclosure.turns} turns)",
+                          classes="title", markup=False)]
+        carried = self.session.carried
+        if carried is not None:
+            went = {"worked": "mostly worked", "partly": "partly worked", "did_not": "did not work"}[carried.outcome]
+            widgets.append(Static(f"Review visit. The plan you recorded last time met {carried.quality:.0%} of its "
+                                  f"checks, and its first step {went}.", classes="body", markup=False))
+        return widgets
 
     def _review(self, advice: Review) -> list[Static]:
         widgets: list[Static] = []
@@ -166,6 +174,16 @@ class FeedbackScreen(Screen[str]):
         text = (f"Rubric {score.rubric_id} v{score.rubric_version}; coder {score.coder_version}. "
                 f"Transcript saved as {self.session.path.name}.")
         return [Static(f"{note}\n{text}" if note else text, classes="muted", markup=False)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The review visit is offered after a first visit whose scenario has one."""
+        if action == "review":
+            return self.session.visit is None and any(v.kind == "review" for v in self.session.scenario.visits)
+        return True
+
+    def action_review(self) -> None:
+        """See this patient again for the review visit, which starts from the plan just recorded."""
+        self.dismiss("review")
 
     def action_new(self) -> None:
         """Back to the scenario picker."""

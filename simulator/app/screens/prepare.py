@@ -47,11 +47,26 @@ class PrepareScreen(Screen[Session]):
         with Horizontal(id="below"):
             with VerticalScroll(id="notes") as notes:
                 notes.border_title = "Clinical notes"
-                yield Static(scenario.clinical_notes or NO_NOTES, markup=False)
+                yield Static(self._notes(), markup=False)
             note = TextArea(self.session.preparation, id="note", soft_wrap=True)
             note.border_title = "Your note: what to check, which results to explore"
             yield note
         yield Footer()
+
+    def _notes(self) -> str:
+        """The clinical notes, and at a review the plan recorded last time."""
+        notes = self.session.scenario.clinical_notes or NO_NOTES
+        carried = self.session.carried
+        if carried is None:
+            return notes
+        plan = carried.plan
+        step = ", ".join(part for part in (plan.step_what, plan.step_when, plan.step_where, plan.step_how_much,
+                                           plan.start_date) if part)
+        lines = [f"Goal: {plan.goal or '(none recorded)'}", f"First step: {step or '(none recorded)'}",
+                 f"Confidence: {plan.confidence if plan.confidence is not None else '(not recorded)'}",
+                 f"If it is not working: {plan.if_not_working or '(not recorded)'}",
+                 f"Review: {plan.review_date or '(not recorded)'}"]
+        return "The plan you recorded last time\n" + "\n".join(lines) + "\n\n" + notes
 
     def on_mount(self) -> None:
         self.title = f"Prepare: {self.session.scenario.title}"
