@@ -380,7 +380,7 @@ def _play(args: argparse.Namespace) -> int:
 def _resume(args: argparse.Namespace) -> int:
     from simulator.session import list_sessions
 
-    unfinished = [s for s in list_sessions() if not s.finished]
+    unfinished = [s for s in list_sessions() if not s.complete]
     if args.list:
         for summary in unfinished:
             print(f"{summary.session_id}  {summary.scenario_title}  {summary.turns} turns  "

@@ -130,13 +130,14 @@ class Session:
 
     @classmethod
     def resume(cls, path: Path, clock: Clock = utc_now) -> "Session":
-        """Continue an unfinished session: replay its trainee turns so the patient is where they left off."""
+        """Continue an unfinished visit: replay its trainee turns so the patient is where they left off.
+        A visit whose conversation ended but whose plan was not saved resumes at the plan."""
         read = read_transcript(path)
         started = read.started
         if started is None:
             raise ContentError(read.problems)
-        if read.finished:
-            raise ContentError([Problem(path, 0, 0, "this session has already ended; start a new one")])
+        if read.complete:
+            raise ContentError([Problem(path, 0, 0, "this visit is complete, plan and all; start a new one")])
         scenario_file = _find_scenario(started)
         carried = None
         if started.plan is not None and started.outcome is not None:
@@ -150,7 +151,7 @@ class Session:
             notes.append("the scenario file has changed since this session began")
         if [r.text for r in replayed] != [e.meta.get("authored", e.text) for e in recorded[: len(replayed)]]:
             notes.append("the patient's replies differ on replay; the scenario may have changed")
-        if len(recorded) < len(replayed):
+        if len(recorded) < len(replayed) and not read.finished:
             # The process stopped between the trainee's turn and the patient's answer: answer it now.
             session._patient(replayed[-1])
         session.note("resumed", "; ".join(notes))
@@ -309,7 +310,7 @@ class SessionSummary:
     scenario_title: str
     started_at: datetime
     turns: int
-    finished: bool
+    complete: bool
 
 
 def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
@@ -323,5 +324,5 @@ def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
             continue
         turns = sum(1 for event in read.events if isinstance(event, TraineeTurn))
         found.append(SessionSummary(path, started.session_id, started.scenario_title, started.at, turns,
-                                    read.finished))
+                                    read.complete))
     return sorted(found, key=lambda s: s.started_at, reverse=True)

@@ -176,6 +176,11 @@ class TranscriptRead:
         return any(isinstance(event, SessionEnded) for event in self.events)
 
     @property
+    def complete(self) -> bool:
+        """Whether the whole visit is done: the conversation ended and the plan was saved."""
+        return self.finished and any(isinstance(e, PlanRecorded) and e.final for e in self.events)
+
+    @property
     def usable(self) -> bool:
         """Whether the file is a transcript at all (its first event is a session or import header)."""
         return bool(self.events) and isinstance(self.events[0], SessionStarted | TranscriptImported)

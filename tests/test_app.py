@@ -343,3 +343,23 @@ async def test_a_whole_cycle_prepare_discuss_record_review(tmp_path: Path) -> No
     started = review_events[0]
     assert isinstance(started, SessionStarted) and started.cycle_id == first.path.stem
     assert started.plan is not None and started.plan.step_where == "St Mark's church hall"
+
+
+async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(tmp_path: Path) -> None:
+    from simulator.app.screens.plan import PlanScreen
+    from simulator.app.screens.prepare import PrepareScreen
+    from simulator.care_plan import CarePlan
+
+    cfg = config(tmp_path)
+    session = Session.start(load_scenario(builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=1,
+                            directory=cfg.session_dir)
+    session.prepare("Check inhalers")
+    async with SimulatorApp(cfg, resume=Session.resume(session.path)).run_test(size=SIZE) as pilot:
+        assert isinstance(pilot.app.screen, PrepareScreen)  # nothing said yet: back to preparing
+        assert pilot.app.screen.query_one("#note").text == "Check inhalers"  # type: ignore[attr-defined]
+    session.say("What matters most to you?")
+    session.end()
+    session.record_plan(CarePlan(goal="Sing again"), final=False)
+    async with SimulatorApp(cfg, resume=Session.resume(session.path)).run_test(size=SIZE) as pilot:
+        assert isinstance(pilot.app.screen, PlanScreen)
+        assert pilot.app.screen.query_one("#goal", Input).value == "Sing again"

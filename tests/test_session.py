@@ -96,13 +96,21 @@ def test_a_trainee_turn_without_its_answer_is_answered_on_resume(taxi: ScenarioF
     assert resumed.events[-2].text == session.events[-1].text
 
 
-def test_ended_sessions_cannot_continue_or_resume(taxi: ScenarioFile, tmp_path: Path) -> None:
+def test_an_ended_conversation_resumes_only_to_record_its_plan(taxi: ScenarioFile, tmp_path: Path) -> None:
+    from simulator.care_plan import CarePlan
+
     session = Session.start(taxi, seed=2, directory=tmp_path)
     goodbye = session.end()
     assert goodbye.intent == "closing" and isinstance(session.events[-1], SessionEnded)
     with pytest.raises(SessionClosed):
         session.say("One more thing?")
-    with pytest.raises(ContentError, match="already ended"):
+    session.record_plan(CarePlan(goal="Keep my badge"), final=False)  # then the process is killed
+    resumed = Session.resume(session.path)
+    assert resumed.finished and resumed.plan is not None and resumed.plan.plan.goal == "Keep my badge"
+    assert [s.complete for s in list_sessions(tmp_path)] == [False]
+    resumed.record_plan(CarePlan(goal="Keep my badge"), final=True)
+    assert [s.complete for s in list_sessions(tmp_path)] == [True]
+    with pytest.raises(ContentError, match="visit is complete"):
         Session.resume(session.path)
 
 
@@ -126,7 +134,7 @@ def test_sessions_started_in_the_same_second_get_their_own_files(taxi: ScenarioF
     assert first.path != second.path
     listed = list_sessions(tmp_path)
     assert {s.path for s in listed} == {first.path, second.path}
-    assert not any(s.finished for s in listed)
+    assert not any(s.complete for s in listed)
 
 
 def test_reloading_a_scenario_that_lost_the_visit_is_refused(tmp_path: Path) -> None:

@@ -47,11 +47,20 @@ class SimulatorApp(App[None]):
 
     def on_mount(self) -> None:
         if self._resume is not None:
-            self._consult(self._resume, _elapsed_so_far(self._resume))
+            self._continue(self._resume)
         elif self._start is not None:
             self._chosen(self._start)
         else:
             self._pick()
+
+    def _continue(self, session: Session) -> None:
+        """Pick a resumed visit up at the step where it stopped: preparing, talking or recording the plan."""
+        if session.finished:
+            self._ended(session)
+        elif session.turn == 0:
+            self._prepare(session)
+        else:
+            self._consult(session, _elapsed_so_far(session))
 
     def load_coder(self) -> None:
         """Start loading the coder on a background thread, once. Called when a consultation opens: the
