@@ -10,7 +10,12 @@ HELP = """\
 # How to practise
 
 You are the nurse. The patient has been sent their results letter and has come for a care and
-support planning conversation. Read the letter (**F2**) and the persona card (**F3**) first.
+support planning conversation. The visit has four steps:
+
+1. **Prepare**: read the letter and the clinical notes and jot a note; **F5** starts the conversation.
+2. **Discuss**: the conversation. The letter (**F2**), persona card (**F3**) and your note (**F4**) stay at hand.
+3. **Record**: after **F10**, write the care and support plan; **F5** saves it.
+4. **Review**: on the feedback screen, **R** sees the patient again, weeks later, following your plan.
 
 - Type what you would say and press **Enter**. The patient answers.
 - Ask what matters to them, listen, and reflect back what you hear. A person who feels heard
@@ -35,7 +40,10 @@ using `simulator practice --patient local` after `simulator models pull`.
 | F1 | this help |
 | F2 | the results letter |
 | F3 | the persona card |
+| F4 | your preparation note |
+| F5 | start the conversation (preparing); save the plan (plan form) |
 | F10 | end the consultation |
+| R | the review visit (feedback screen) |
 | Up / Down | move in the scenario list |
 | Escape | close a window like this one |
 | Ctrl+Q | quit (an unfinished consultation can be resumed) |
