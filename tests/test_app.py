@@ -235,7 +235,8 @@ async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback
 
 
 async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_consultation(tmp_path: Path) -> None:
-    from simulator.app.screens.prepare import SAVE_AFTER, PrepareScreen
+    from simulator.app.autosave import SAVE_AFTER
+    from simulator.app.screens.prepare import PrepareScreen
     from simulator.transcript import PreparationNoted
 
     app = SimulatorApp(config(tmp_path))
@@ -259,8 +260,8 @@ async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_c
 
 
 async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_plan(tmp_path: Path) -> None:
+    from simulator.app.autosave import SAVE_AFTER
     from simulator.app.screens.plan import PlanScreen
-    from simulator.app.screens.prepare import SAVE_AFTER
 
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:

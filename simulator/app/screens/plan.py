@@ -5,11 +5,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.validation import Integer
 from textual.widgets import Footer, Header, Input, Label
 
-from simulator.app.screens.prepare import SAVE_AFTER
+from simulator.app.autosave import Autosave
 from simulator.care_plan import CarePlan
 from simulator.session import Session
 
@@ -45,7 +44,7 @@ class PlanScreen(Screen[Session]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self._saving: Timer | None = None
+        self._autosave = Autosave(self, lambda: self._save(final=False))
 
     def compose(self) -> ComposeResult:
         saved = self.session.plan
@@ -77,9 +76,7 @@ class PlanScreen(Screen[Session]):
 
     @on(Input.Changed)
     def _changed(self) -> None:
-        if self._saving is not None:
-            self._saving.stop()
-        self._saving = self.set_timer(SAVE_AFTER, lambda: self._save(final=False))
+        self._autosave.typed()
 
     @on(Input.Submitted)
     def _next(self) -> None:
@@ -96,7 +93,6 @@ class PlanScreen(Screen[Session]):
 
     def action_save(self) -> None:
         """Save the final plan and go on to the feedback."""
-        if self._saving is not None:
-            self._saving.stop()
+        self._autosave.cancel()
         if self._save(final=True):
             self.dismiss(self.session)

@@ -6,14 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
+from simulator.app.autosave import Autosave
 from simulator.session import Session
 
-# Seconds after the last keystroke before the note is saved: often enough that a killed process
-# loses almost nothing, rarely enough that the transcript is not a keystroke log.
-SAVE_AFTER = 1.0
 NO_NOTES = "No clinical notes for this patient."
 
 
@@ -36,7 +33,7 @@ class PrepareScreen(Screen[Session]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self._saving: Timer | None = None
+        self._autosave = Autosave(self, self._save)
 
     def compose(self) -> ComposeResult:
         scenario = self.session.scenario
@@ -76,9 +73,7 @@ class PrepareScreen(Screen[Session]):
 
     @on(TextArea.Changed)
     def _changed(self) -> None:
-        if self._saving is not None:
-            self._saving.stop()
-        self._saving = self.set_timer(SAVE_AFTER, self._save)
+        self._autosave.typed()
 
     def _save(self) -> None:
         try:
@@ -89,7 +84,6 @@ class PrepareScreen(Screen[Session]):
 
     def action_start(self) -> None:
         """Save the note and go into the conversation."""
-        if self._saving is not None:
-            self._saving.stop()
+        self._autosave.cancel()
         self._save()
         self.dismiss(self.session)
