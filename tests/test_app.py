@@ -343,6 +343,8 @@ async def test_a_whole_cycle_prepare_discuss_record_review(tmp_path: Path) -> No
     assert [e for e in first_events if isinstance(e, PlanRecorded)][-1].plan.goal == "Sing in the choir again"
     started = review_events[0]
     assert isinstance(started, SessionStarted) and started.cycle_id == first.path.stem
+    # At the review the form starts from last visit's plan, to adjust.
+    assert [e for e in review_events if isinstance(e, PlanRecorded)][-1].plan.goal == "Sing in the choir again"
     assert started.plan is not None and started.plan.step_where == "St Mark's church hall"
 
 

@@ -47,8 +47,9 @@ class PlanScreen(Screen[Session]):
         self._autosave = Autosave(self, lambda: self._save(final=False))
 
     def compose(self) -> ComposeResult:
-        saved = self.session.plan
-        plan = saved.plan if saved else CarePlan()
+        # A draft saved earlier; at a review, last visit's plan, to adjust; else a blank form.
+        saved, carried = self.session.plan, self.session.carried
+        plan = saved.plan if saved else carried.plan if carried else CarePlan()
         yield Header()
         with VerticalScroll(id="form"):
             for name, label in FIELDS:
