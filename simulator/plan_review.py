@@ -74,32 +74,48 @@ def review_plan(plan: CarePlan, events: list[Event], scenario: Scenario) -> Plan
     confidence_checked = any(Code.CONFIDENCE_RULER in e.codes for e in trainee)
     review_agreed = any(Code.REVIEW_ARRANGED in e.codes for e in trainee)
 
+    has_review = bool(plan.review_date.strip())
+    has_support = bool(plan.support.strip() and plan.if_not_working.strip())
     checks = [
         PlanCheck("The goal is in the person's own words", in_their_words,
                   f"{len(theirs)} of {len(goal_words)} of its words were the patient's" if goal_words
                   else "no goal recorded"),
-        PlanCheck("It is what matters most to them", about_priority,
-                  "it picks up what they told you matters most" if about_priority else
-                  ("what matters most to them did not come out" if priority and priority.id not in released
-                   else "it does not pick up what they said matters most")),
+        PlanCheck("It is what matters most to them", about_priority, _priority_detail(
+            about_priority, came_out=bool(priority and priority.id in released))),
         PlanCheck("The first step is specific (what, when, where, how much, start)", not missing and has_amount,
-                  "all five elements, with an amount" if not missing and has_amount else
-                  ("missing: " + ", ".join(missing) if missing else "no amount or frequency in numbers")),
-        PlanCheck("The confidence recorded is the one they stated",
-                  plan.confidence is not None and plan.confidence in stated,
-                  "no confidence recorded" if plan.confidence is None else
-                  (f"they said {plan.confidence}" if plan.confidence in stated else
-                   ("you did not ask how confident they felt" if not confidence_checked else
-                    f"they said {', '.join(map(str, sorted(stated))) or 'no number'}, "
-                    f"you recorded {plan.confidence}"))),
-        PlanCheck("The review was agreed in the conversation", review_agreed and bool(plan.review_date.strip()),
-                  "agreed and recorded" if review_agreed and plan.review_date.strip() else
-                  ("no review date recorded" if not plan.review_date.strip() else "not agreed with them")),
-        PlanCheck("Support and what to do if it is not working are recorded",
-                  bool(plan.support.strip() and plan.if_not_working.strip()),
-                  "both recorded" if plan.support.strip() and plan.if_not_working.strip() else "not both recorded"),
+                  _step_detail(missing, has_amount)),
+        PlanCheck("The confidence recorded is the one they stated", plan.confidence in stated,
+                  _confidence_detail(plan.confidence, stated, confidence_checked)),
+        PlanCheck("The review was agreed in the conversation", review_agreed and has_review,
+                  "no review date recorded" if not has_review else
+                  "agreed and recorded" if review_agreed else "not agreed with them"),
+        PlanCheck("Support and what to do if it is not working are recorded", has_support,
+                  "both recorded" if has_support else "not both recorded"),
     ]
     return PlanReview(checks)
+
+
+def _priority_detail(met: bool, came_out: bool) -> str:
+    if met:
+        return "it picks up what they told you matters most"
+    return "it does not pick up what they said matters most" if came_out else \
+        "what matters most to them did not come out"
+
+
+def _step_detail(missing: list[str], has_amount: bool) -> str:
+    if missing:
+        return "missing: " + ", ".join(missing)
+    return "all five elements, with an amount" if has_amount else "no amount or frequency in numbers"
+
+
+def _confidence_detail(recorded: int | None, stated: set[int], asked: bool) -> str:
+    if recorded is None:
+        return "no confidence recorded"
+    if recorded in stated:
+        return f"they said {recorded}"
+    if not asked:
+        return "you did not ask how confident they felt"
+    return f"they said {', '.join(map(str, sorted(stated))) or 'no number'}, you recorded {recorded}"
 
 
 def _numbers_said(text: str) -> set[int]:
