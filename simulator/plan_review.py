@@ -9,6 +9,7 @@ from simulator.care_plan import CarePlan
 from simulator.codes import Code
 from simulator.patient_engine import Intent
 from simulator.reply_checks import COMMON, words
+from simulator.rubric import PlanCheckId
 from simulator.scenario import Scenario
 from simulator.transcript import Event, PatientTurn, TraineeTurn
 
@@ -17,10 +18,12 @@ NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "
 OWN_WORDS = 0.5
 
 
+
 @dataclass(frozen=True)
 class PlanCheck:
-    """One thing checked about the plan, whether it holds, and why."""
+    """One thing checked about the plan, whether it holds, and why; rubrics name checks by `id`."""
 
+    id: PlanCheckId
     name: str
     met: bool
     detail: str
@@ -40,6 +43,11 @@ class PlanReview:
     @property
     def score(self) -> int:
         return round(100 * self.quality)
+
+    @property
+    def met(self) -> dict[str, bool]:
+        """Each check's id and whether it holds (what the transcript records and the rubric reads)."""
+        return {check.id: check.met for check in self.checks}
 
 
 def _content(text: str) -> set[str]:
@@ -77,19 +85,19 @@ def review_plan(plan: CarePlan, events: list[Event], scenario: Scenario) -> Plan
     has_review = bool(plan.review_date.strip())
     has_support = bool(plan.support.strip() and plan.if_not_working.strip())
     checks = [
-        PlanCheck("The goal is in the person's own words", in_their_words,
+        PlanCheck("own_words", "The goal is in the person's own words", in_their_words,
                   f"{len(theirs)} of {len(goal_words)} of its words were the patient's" if goal_words
                   else "no goal recorded"),
-        PlanCheck("It is what matters most to them", about_priority, _priority_detail(
+        PlanCheck("what_matters_most", "It is what matters most to them", about_priority, _priority_detail(
             about_priority, came_out=bool(priority and priority.id in released))),
-        PlanCheck("The first step is specific (what, when, where, how much, start)", not missing and has_amount,
+        PlanCheck("smart_step", "The first step is specific (what, when, where, how much, start)", not missing and has_amount,
                   _step_detail(missing, has_amount)),
-        PlanCheck("The confidence recorded is the one they stated", plan.confidence in stated,
+        PlanCheck("stated_confidence", "The confidence recorded is the one they stated", plan.confidence in stated,
                   _confidence_detail(plan.confidence, stated, confidence_checked)),
-        PlanCheck("The review was agreed in the conversation", review_agreed and has_review,
+        PlanCheck("agreed_review", "The review was agreed in the conversation", review_agreed and has_review,
                   "no review date recorded" if not has_review else
                   "agreed and recorded" if review_agreed else "not agreed with them"),
-        PlanCheck("Support and what to do if it is not working are recorded", has_support,
+        PlanCheck("support_recorded", "Support and what to do if it is not working are recorded", has_support,
                   "both recorded" if has_support else "not both recorded"),
     ]
     return PlanReview(checks)

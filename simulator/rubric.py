@@ -55,6 +55,19 @@ class Evidence(ContentModel):
         return self
 
 
+PlanCheckId = Literal["own_words", "what_matters_most", "smart_step", "stated_confidence", "agreed_review",
+                      "support_recorded"]
+
+
+class PlanEvidence(ContentModel):
+    """How the care plan recorded after the conversation bears on a behaviour. When a plan was recorded,
+    the behaviour's level is capped by it: 2 if every named check holds, 1 if some do, 0 if none."""
+
+    checks: Annotated[list[PlanCheckId], Field(min_length=1)] = Field(
+        description="The plan checks that count: own_words, what_matters_most, smart_step, stated_confidence, "
+                    "agreed_review, support_recorded", examples=[["own_words", "what_matters_most"]])
+
+
 class Behaviour(ContentModel):
     """One behaviour the rubric scores."""
 
@@ -70,6 +83,8 @@ class Behaviour(ContentModel):
                              examples=[{0: "Never asks.", 1: "Asks once.", 2: "Asks and follows up."}])
     feedback: ByLevel = Field(description="What the trainee reads at each level",
                               examples=[{0: "Ask what matters.", 1: "Follow the answer.", 2: "Well done."}])
+    plan: PlanEvidence | None = Field(None, description="Optional: plan checks that cap the level when a plan "
+                                      "was recorded", examples=[{"checks": ["smart_step"]}])
     instead: Text | None = Field(None, description="An example of what to say, for development moments",
                                  examples=["What matters most to you at the moment?"])
     weight: Annotated[float, Field(ge=0, description="How much it counts in the overall score",

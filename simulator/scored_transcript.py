@@ -7,7 +7,7 @@ from simulator.coder import Coding
 from simulator.coders import Coder, Utterance, code_conversation
 from simulator.rubric_loader import RubricFile
 from simulator.scoring import CodedTurn, Conversation, Score, score
-from simulator.transcript import PatientTurn, TraineeTurn, TranscriptRead
+from simulator.transcript import PatientTurn, PlanRecorded, TraineeTurn, TranscriptRead
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,12 @@ class ScoredTranscript:
 def conversation_of(read: TranscriptRead, codings: list[Coding]) -> Conversation:
     """The scorer's view of a transcript whose clinician turns carry `codings`, in order."""
     trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
+    plan = next((e for e in reversed(read.events) if isinstance(e, PlanRecorded) and e.final), None)
     return Conversation(
         turns=[CodedTurn(i + 1, t.text, c.codes) for i, (t, c) in enumerate(zip(trainee, codings, strict=True))],
         clinician_words=sum(len(t.text.split()) for t in trainee),
         patient_words=sum(len(e.text.split()) for e in read.events if isinstance(e, PatientTurn)),
+        plan_checks=plan.checks if plan else None,
     )
 
 

@@ -38,6 +38,8 @@ class Conversation:
     turns: list[CodedTurn]
     clinician_words: int
     patient_words: int
+    # The recorded care plan's checks (id: holds), or None when no plan was recorded.
+    plan_checks: dict[str, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,11 @@ def _level_at_least(value: float, levels: list[float]) -> int:
 
 def _behaviour(behaviour: Behaviour, conversation: Conversation, miti: Miti) -> BehaviourScore:
     level, evidence, rationale = _evaluate(behaviour.evidence, conversation, miti)
+    if behaviour.plan is not None and conversation.plan_checks is not None:
+        held = [check for check in behaviour.plan.checks if conversation.plan_checks.get(check)]
+        cap = 2 if len(held) == len(behaviour.plan.checks) else 1 if held else 0
+        level = min(level, cap)
+        rationale += f"; the recorded plan meets {len(held)} of {len(behaviour.plan.checks)} of its checks"
     return BehaviourScore(
         id=behaviour.id, name=behaviour.name, level=level, weight=behaviour.weight,
         evidence=[EvidenceItem(t.number, t.text) for t in evidence], rationale=rationale,

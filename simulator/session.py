@@ -15,6 +15,7 @@ from simulator.patient_engine import PatientEngine, PatientReply
 from simulator.patient_prompt import Exchange, first_name
 from simulator.patient_view import patient_view
 from simulator.plan_outcome import OPENINGS, CarriedPlan, Outcome, carry, report
+from simulator.plan_review import review_plan
 from simulator.problems import ContentError, Problem
 from simulator.realiser import OnShow, Realised, Realiser
 from simulator.rubric_loader import RubricFile
@@ -227,7 +228,10 @@ class Session:
         """Save the care plan (after the conversation ended): a draft as it is typed, or the final one."""
         last = self.plan
         if last is None or last.plan != plan or final != last.final:
-            self._log_after_end(PlanRecorded(seq=len(self.events), at=self._clock(), plan=plan, final=final))
+            # The final plan carries its checks, so that scoring stays a function of the transcript alone.
+            checks = review_plan(plan, self.events, self.scenario).met if final else {}
+            self._log_after_end(PlanRecorded(seq=len(self.events), at=self._clock(), plan=plan, final=final,
+                                             checks=checks))
 
     def scored(self, result: ScoredTranscript) -> None:
         """Record a score beside the conversation (after it ended), naming the rubric and coder used."""

@@ -114,6 +114,8 @@ class PlanRecorded(EventBase):
     type: Literal["plan"] = "plan"
     plan: CarePlan
     final: bool = Field(description="false for a draft saved while typing, true when the trainee saved it")
+    checks: dict[str, bool] = Field(default_factory=dict, description="the final plan checked against the "
+                                    "conversation: each check's id and whether it holds (see plan_review)")
 
 
 class PatientRated(EventBase):

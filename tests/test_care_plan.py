@@ -109,3 +109,21 @@ def test_a_vague_plan_is_reported_as_not_knowing_what_to_do(tmp_path: Path) -> N
     assert review.carried is not None and review.carried.quality < 0.2
     reply = review.say("How have things been going since we last met?")
     assert reply is not None and "wasn't sure what I was meant to be doing" in reply[1].text
+
+
+def test_the_rubric_caps_plan_behaviours_by_the_recorded_plan(tmp_path: Path) -> None:
+    from simulator.coders import RuleCoder
+    from simulator.rubric_loader import load_rubric
+
+    scores = {}
+    for name in ("own", "vague", "none"):
+        session = planned_session(SHIPPED[0], tmp_path / name)
+        if name != "none":
+            session.record_plan(own_plan(session) if name == "own" else VAGUE, final=True)
+        scores[name] = session.score(load_rubric(), RuleCoder()).score
+    levels = {name: {b.id: b.level for b in score.behaviours} for name, score in scores.items()}
+    assert levels["own"] == levels["none"]  # a plan true to the conversation takes nothing away
+    assert levels["vague"]["R15"] == 0 and levels["vague"]["R16"] == 0 and levels["vague"]["R19"] == 0
+    r15 = next(b for b in scores["vague"].behaviours if b.id == "R15")
+    assert r15.rationale.endswith("the recorded plan meets 0 of 1 of its checks")
+    assert scores["own"].overall > scores["vague"].overall
