@@ -120,6 +120,8 @@ class PatientEngine:
 
         if codes & {Code.CONFRONT, Code.PERSUADE}:
             return self._say(Intent.RESIST if state.resistance >= RESISTS_FROM else Intent.AGREE)
+        if Code.REVIEW_ARRANGED in codes and state.resistance < RESISTS_FROM * 2:
+            return self._say(Intent.AGREE)  # agreeing when to meet again, unless they have dug in
         if Code.CONFIDENCE_RULER in codes:
             return PatientReply(self._rng.choice(CONFIDENCE_LINES).format(n=self.confidence()), Intent.RATE_CONFIDENCE)
         if codes & {Code.OPEN_QUESTION, Code.ASKS_WHAT_MATTERS}:

@@ -104,3 +104,11 @@ def test_the_patient_brings_up_their_preparation_when_invited() -> None:
     assert _say(engine, "Did you get a chance to look at the letter?").text == "Yes, I had a look at it."
     reply = _say(engine, "What did you make of the letter before you came?")
     assert reply.text == scenario.preparation.text and reply.released == ("preparation",)
+
+
+def test_the_patient_agrees_a_review_and_rates_their_confidence_with_a_number(taxi: ScenarioFile) -> None:
+    engine = PatientEngine(taxi.scenario, 0)
+    agreed = _say(engine, "Shall we book you in to review it in four weeks?")
+    assert agreed.intent is Intent.AGREE
+    rated = _say(engine, "How confident do you feel, on a scale of 0 to 10?")
+    assert rated.intent is Intent.RATE_CONFIDENCE and str(engine.confidence()) in rated.text

@@ -19,8 +19,8 @@ class PrepareScreen(Screen[Session]):
 
     # The letter takes the full width: its tables of readings are laid out in columns.
     DEFAULT_CSS = """
-    PrepareScreen #letter { height: 1fr; border: round $primary; padding: 0 1; }
-    PrepareScreen #below { height: 12; }
+    PrepareScreen #letter { height: 3fr; border: round $primary; padding: 0 1; }
+    PrepareScreen #below { height: 2fr; min-height: 7; }
     PrepareScreen #notes { width: 1fr; border: round $secondary; padding: 0 1; }
     PrepareScreen TextArea { width: 1fr; }
     """
