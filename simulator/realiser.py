@@ -51,11 +51,17 @@ class Realiser:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        self._prepared: list[Message] | None = None
 
     def prepare(self, scenario: Scenario) -> None:
         """Have the backend read the part of the prompt that is the same all consultation, ahead of
         the first turn (while the trainee reads the results letter)."""
-        self.backend.warm(preamble(scenario))
+        self._prepared = preamble(scenario)
+        self.backend.warm(self._prepared)
+
+    def prepared_for(self, scenario: Scenario) -> bool:
+        """Whether the backend has read this scenario's fixed start of the prompt."""
+        return self._prepared == preamble(scenario)
 
     def realise(self, scenario: Scenario, reply: PatientReply, *, released: list[str], recent: list[Exchange],
                 earlier: list[str], seed: int, on_show: OnShow | None = None) -> Realised:

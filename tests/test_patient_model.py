@@ -86,6 +86,32 @@ def test_a_gguf_file_plays_like_its_model_folder(tiny: Path, tiny_gguf: Path) ->
                                                                                              max_new_tokens=10)
 
 
+def test_one_backend_used_from_two_threads_gives_what_one_thread_gives(tiny: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from simulator.backends.local import LocalBackend
+
+    alone = LocalBackend(tiny).generate(CHAT, seed=7, max_new_tokens=12)
+    shared = LocalBackend(tiny)
+    other = [CHAT[0], {"role": "user", "content": "Nurse: Something quite different, about the weather?"}]
+    with ThreadPoolExecutor(4) as pool:
+        runs = [pool.submit(shared.generate, CHAT if i % 2 == 0 else other, seed=7, max_new_tokens=12)
+                for i in range(8)]
+        warming = pool.submit(shared.warm, other)
+    warming.result()
+    assert [run.result() for run in runs[::2]] == [alone] * 4
+
+
+def test_the_realiser_knows_which_scenario_it_prepared_for(taxi: ScenarioFile) -> None:
+    from simulator.scenario_loader import resolve
+
+    realiser = Realiser(Scripted())
+    assert not realiser.prepared_for(taxi.scenario)
+    realiser.prepare(taxi.scenario)
+    assert realiser.prepared_for(taxi.scenario)
+    assert not realiser.prepared_for(resolve("p2-widow-copd").scenario)
+
+
 def test_generation_stops_when_told(tiny: Path) -> None:
     from simulator.backends.local import LocalBackend
 

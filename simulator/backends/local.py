@@ -6,6 +6,7 @@ so time to first token stays flat however long the consultation runs.
 """
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,9 @@ class LocalBackend:
         self._model_name = model.name
         self._fed: list[int] = []  # the tokens whose keys and values are in the cache
         self._cache: Any = None
+        # One generation at a time: the cache is shared state (warming for a new scenario may run on
+        # another thread while a reply is being written).
+        self._lock = threading.Lock()
         # Of the last prompt: tokens taken from the cache, and tokens that had to be read afresh.
         self.reused = 0
         self.prefilled = 0
@@ -75,18 +79,22 @@ class LocalBackend:
 
         encoded = self._tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True)
         ids = list(encoded["input_ids"])
-        with self._torch.inference_mode():
+        with self._lock, self._torch.inference_mode():
             out = self._model(input_ids=self._torch.tensor([ids]), past_key_values=DynamicCache(), use_cache=True,
                               logits_to_keep=1)
-        self._cache, self._fed = out.past_key_values, ids
+            self._cache, self._fed = out.past_key_values, ids
 
     def generate(self, messages: list[Message], *, seed: int, max_new_tokens: int,
                  on_text: OnText | None = None) -> str:
         """Sample the next assistant message, reusing the cache for the shared prefix of the prompt."""
+        ids = self.prompt_ids(messages)
+        with self._lock:
+            return self._generate(ids, seed=seed, max_new_tokens=max_new_tokens, on_text=on_text)
+
+    def _generate(self, ids: list[int], *, seed: int, max_new_tokens: int, on_text: OnText | None) -> str:
         torch = self._torch
         from transformers import DynamicCache
 
-        ids = self.prompt_ids(messages)
         shared = 0
         for old, new in zip(self._fed, ids, strict=False):
             if old != new:

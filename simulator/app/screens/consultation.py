@@ -154,6 +154,9 @@ class ConsultationScreen(Screen[Session]):
             voice.update("Patient: scripted")
             return
         self.session.realiser = realiser
+        if not realiser.prepared_for(self.session.scenario):
+            # Loaded for an earlier consultation in this run: read this persona's prompt start now.
+            self.run_worker(partial(realiser.prepare, self.session.scenario), thread=True)
         voice.update(f"Patient: {realiser.backend.name}")
         self.session.note("backend", realiser.backend.name)
 
