@@ -5,25 +5,18 @@ exactly the same network. Imports torch, transformers and peft: never import it 
 app's first screen.
 """
 
-import os
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights come from local files only, never a hub
+from simulator.transformers_setup import use_local_transformers
 
-import warnings
+use_local_transformers()
 
-import torch  # noqa: E402 - after HF_HUB_OFFLINE is set, on purpose
+import torch  # noqa: E402 - after the offline switch is set, on purpose
 from peft import LoraConfig, PeftModel, get_peft_model  # noqa: E402
 from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase  # noqa: E402
-from transformers.utils import logging as transformers_logging  # noqa: E402
 
 from simulator.coder import code_utterance  # noqa: E402
 from simulator.codes import Code  # noqa: E402
-
-# Progress bars and notices on stderr would scribble over the terminal app.
-transformers_logging.disable_progress_bar()
-transformers_logging.set_verbosity_error()
-warnings.filterwarnings("ignore", category=FutureWarning, module=r"(transformers|peft)\.")
 
 MAIN = ("question", "reflection", "therapist_input", "other")
 QUESTION = ("none", "open", "closed")

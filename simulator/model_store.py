@@ -23,6 +23,8 @@ from pathlib import Path
 import platformdirs
 from pydantic import BaseModel, ConfigDict
 
+from simulator.transformers_setup import use_local_transformers
+
 MANIFESTS = Path(__file__).resolve().parent.parent / "models" / "patient"
 DEFAULT_MODEL = "smollm2-135m"
 INSTALLED = "installed.json"
@@ -160,13 +162,10 @@ def _check(path: Path, expected: str) -> None:
 
 def convert_gguf(gguf: Path, out: Path) -> None:
     """Load a GGUF with transformers (dequantised) and save it as bfloat16 safetensors with its tokenizer."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    use_local_transformers()
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from transformers.utils import logging
 
-    logging.set_verbosity_error()
-    logging.disable_progress_bar()
     try:
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)

@@ -5,12 +5,12 @@ tokens after the longest prefix the new prompt shares with it. A conversation gr
 so time to first token stays flat however long the consultation runs.
 """
 
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 from simulator.backends import BackendUnavailable, Message, OnText
+from simulator.transformers_setup import use_local_transformers
 
 # Sampling: varied enough that the patient does not repeat itself, tame enough to stay on topic.
 TEMPERATURE = 0.7
@@ -31,13 +31,10 @@ class LocalBackend:
     """A transformers model folder (config, safetensors, tokenizer) or a single GGUF file."""
 
     def __init__(self, model: Path, *, dtype: str = "auto") -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
+        use_local_transformers()
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
-        from transformers.utils import logging
 
-        logging.set_verbosity_error()
-        logging.disable_progress_bar()
         if not model.exists():
             raise BackendUnavailable(f"no model at {model}; run 'simulator models pull' or name a model folder")
         folder, extra = (model.parent, {"gguf_file": model.name}) if model.is_file() else (model, {})
