@@ -11,7 +11,8 @@ from simulator import __version__
 from simulator.problems import ContentError, Problem
 
 if TYPE_CHECKING:
-    from simulator.backends import Backend
+    from simulator.realiser import Realiser
+    from simulator.scenario import Scenario
     from simulator.scenario_loader import ScenarioFile
     from simulator.settings import PatientSettings
 
@@ -151,13 +152,14 @@ def _patient_settings(args: argparse.Namespace) -> "PatientSettings":
     return settings.model_copy(update=chosen)
 
 
-def _open_backend_or_warn(settings: "PatientSettings") -> "Backend | None":
-    """The configured backend, or None with a warning that says how to fix it: the session goes on scripted."""
+def _realiser_or_warn(settings: "PatientSettings", scenario: "Scenario | None" = None) -> "Realiser | None":
+    """The configured backend behind the checks, or None with a warning that says how to fix it: the
+    patient then speaks in authored lines."""
     from simulator.backends import BackendUnavailable
-    from simulator.backends.choice import open_backend
+    from simulator.backends.choice import open_realiser
 
     try:
-        return open_backend(settings)
+        return open_realiser(settings, scenario)
     except BackendUnavailable as error:
         print(f"warning: {error}; the patient speaks in authored lines", file=sys.stderr)
         return None
@@ -195,7 +197,6 @@ def _scenario_draft(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from simulator.persona_draft import Answers, archetypes, draft
-    from simulator.realiser import Realiser
     from simulator.scenario_loader import discover, load_scenario
 
     if args.out.exists():
@@ -209,9 +210,9 @@ def _scenario_draft(args: argparse.Namespace) -> int:
         return 2
     conditions = [c.strip() for c in args.conditions.split(",") if c.strip()] if args.conditions else None
     answers = Answers(args.name, args.age, args.occupation, conditions, args.context)
-    backend = _open_backend_or_warn(_patient_settings(args))
+    realiser = _realiser_or_warn(_patient_settings(args))
     try:
-        result = draft(base.scenario, answers, Realiser(backend) if backend else None, seed=args.seed,
+        result = draft(base.scenario, answers, realiser, seed=args.seed,
                        progress=lambda done, total: print(f"\rrewording lines {done}/{total}", end="",
                                                           file=sys.stderr))
     except ValidationError as error:
@@ -353,12 +354,7 @@ def _play(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         session = Session.start(scenario_file, seed=args.seed, directory=args.out or Path(scratch),
                                 visit=_visit(scenario_file, args.visit))
-        backend = _open_backend_or_warn(_patient_settings(args))
-        if backend is not None:
-            from simulator.realiser import Realiser
-
-            session.realiser = Realiser(backend)
-            session.realiser.prepare(session.scenario)
+        session.realiser = _realiser_or_warn(_patient_settings(args), session.scenario)
         for line in script.splitlines():
             if line.strip():
                 session.say(line)

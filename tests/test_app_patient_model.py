@@ -9,10 +9,9 @@ from test_app import SIZE, choose, config
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from simulator.app import app as app_module
 from simulator.app.app import SimulatorApp
 from simulator.app.widgets.turn import Turn
-from simulator.backends import Message, OnText
+from simulator.backends import Message, OnText, choice
 from simulator.settings import PatientSettings
 from simulator.transcript import PatientTurn, SystemEvent, read_transcript
 
@@ -80,7 +79,7 @@ class Held:
 async def test_typing_while_the_patient_speaks_keeps_the_words(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     held = Held()
-    monkeypatch.setattr(app_module, "open_backend", lambda settings: held)
+    monkeypatch.setattr(choice, "open_backend", lambda settings: held)
     app = SimulatorApp(replace(config(tmp_path), patient=PatientSettings(backend="local")))
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot, "p2-widow-copd")

@@ -13,7 +13,7 @@ from simulator.app.screens.feedback import FeedbackScreen
 from simulator.app.screens.picker import Choice, PickerScreen
 from simulator.app.screens.plan import PlanScreen
 from simulator.app.screens.prepare import PrepareScreen
-from simulator.backends.choice import open_backend
+from simulator.backends.choice import open_realiser
 from simulator.coders import Coder, coder_named
 from simulator.problems import ContentError
 from simulator.realiser import Realiser
@@ -21,7 +21,6 @@ from simulator.rubric_loader import RubricFile, load_rubric
 from simulator.scenario import Scenario
 from simulator.scenario_loader import discover
 from simulator.session import Session
-from simulator.settings import PatientSettings
 
 
 class SimulatorApp(App[None]):
@@ -75,7 +74,7 @@ class SimulatorApp(App[None]):
         it loads, and reads the start of the scenario's prompts, while the trainee reads the letter."""
         if not self._backend_loading:
             self._backend_loading = True
-            preload(lambda: _opened(self.config.patient, scenario), self.realiser)
+            preload(lambda: open_realiser(self.config.patient, scenario), self.realiser)
 
     def _pick(self) -> None:
         # Scenarios are read afresh each time, so files added while the app runs show up.
@@ -143,16 +142,6 @@ class SimulatorApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
-
-
-def _opened(settings: PatientSettings, scenario: Scenario) -> Realiser | None:
-    """The configured backend, loaded and ready for this scenario, or None for authored lines."""
-    backend = open_backend(settings)
-    if backend is None:
-        return None
-    realiser = Realiser(backend)
-    realiser.prepare(scenario)
-    return realiser
 
 
 def _elapsed_so_far(session: Session) -> float:

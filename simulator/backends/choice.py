@@ -2,6 +2,8 @@
 
 from simulator.backends import Backend, BackendUnavailable
 from simulator.model_store import DEFAULT_MODEL, locate
+from simulator.realiser import Realiser
+from simulator.scenario import Scenario
 from simulator.settings import PatientSettings
 
 
@@ -36,3 +38,16 @@ def open_backend(settings: PatientSettings) -> Backend | None:
     from simulator.backends.local import LocalBackend
 
     return LocalBackend(path, dtype=settings.dtype)
+
+
+def open_realiser(settings: PatientSettings, scenario: Scenario | None = None) -> Realiser | None:
+    """What words the patient's replies: the configured backend behind the checks, having read the
+    fixed start of `scenario`'s prompts if one is given; None for authored lines (scripted).
+    Raises BackendUnavailable like `open_backend`."""
+    backend = open_backend(settings)
+    if backend is None:
+        return None
+    realiser = Realiser(backend)
+    if scenario is not None:
+        realiser.prepare(scenario)
+    return realiser
