@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator import __version__
+from simulator.coders import Coder, Utterance, code_conversation
 from simulator.codes import Code
 from simulator.problems import ContentError, Problem
 from simulator.transcript import Event, PatientTurn, TraineeTurn, TranscriptImported, write_transcript
@@ -59,11 +60,12 @@ def _majority(values: list[str]) -> str:
     return Counter(kept).most_common(1)[0][0] if kept else "n/a"
 
 
-def import_annomi(csv_path: Path, out: Path, now: datetime | None = None) -> list[Path]:
+def import_annomi(csv_path: Path, out: Path, now: datetime | None = None, coder: Coder | None = None) -> list[Path]:
     """Write one transcript per AnnoMI transcript_id into `out`; return their paths.
 
     Reads the simple or the full file. Where several annotators coded an utterance (the full file),
-    each human field keeps the majority and `annotators` says how many there were.
+    each human field keeps the majority and `annotators` says how many there were. With a coder, each
+    clinician turn also carries the engine's codes, as a practice session's turns do.
     """
     now = now or datetime.now(UTC)
     try:
@@ -89,17 +91,21 @@ def import_annomi(csv_path: Path, out: Path, now: datetime | None = None) -> lis
             seq=0, at=now, source="annomi", transcript_id=transcript_id, product_version=__version__,
             metadata={key: first.get(key, "") for key in ("mi_quality", "topic", "video_title", "video_url")},
         ))
+        ordered = [utterances[u] for u in sorted(utterances, key=int)]
+        speakers = [Utterance("clinician" if c[0]["interlocutor"] == "therapist" else "patient",
+                              c[0]["utterance_text"]) for c in ordered]
+        codings = code_conversation(speakers, coder) if coder else [None] * len(ordered)
         turn = 0
-        for utterance_id in sorted(utterances, key=int):
-            copies = utterances[utterance_id]
+        for copies, coding in zip(ordered, codings, strict=True):
             row = copies[0]
-            meta = {"utterance_id": utterance_id, "timestamp": row.get("timestamp", ""),
+            meta = {"utterance_id": row["utterance_id"], "timestamp": row.get("timestamp", ""),
                     "annotators": str(len(copies))}
             meta |= {f: _majority([c.get(f, "") for c in copies]) for f in HUMAN_FIELDS if f in row}
             if row["interlocutor"] == "therapist":
                 turn += 1
                 events.append(TraineeTurn(seq=len(events), at=now, turn=turn, text=row["utterance_text"],
-                                          codes=[], meta=meta))
+                                          codes=sorted(coding.codes) if coding else [],
+                                          coder=coder.version if coder else "", meta=meta))
             else:
                 events.append(PatientTurn(seq=len(events), at=now, turn=turn, text=row["utterance_text"],
                                           source="imported", meta=meta))

@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     practice.add_argument("--seed", type=int, help="seed for the patient (default: random, recorded)")
     practice.add_argument("--visit", help="a later visit's id (default: the first, care planning visit)")
     practice.add_argument("--rubric", type=Path, help="score with this rubric file instead of the built-in one")
+    practice.add_argument("--trainee", help="your name on the transcript (default: [user] name, else login name)")
     _patient_options(practice)
     practice.set_defaults(handler=_run_app)
 
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--visit", help="a later visit's id (default: the first, care planning visit)")
     play.add_argument("--json", action="store_true", help="print one JSON object per event")
     play.add_argument("--out", type=Path, help="keep the transcript in this folder")
+    play.add_argument("--trainee", help="the trainee's name on the transcript (default: [user] name, else login)")
     _patient_options(play)
     play.set_defaults(handler=_play)
 
@@ -105,9 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("source", choices=["annomi"])
     importer.add_argument("file", type=Path, help="the AnnoMI CSV (simple or full)")
     importer.add_argument("--out", type=Path, required=True, help="folder to write transcripts into")
-    importer.set_defaults(handler=lambda a: _qa().run_import(a.source, a.file, a.out))
-
     coder_help = "which coder: best (learned if it loads, else rules), learned or rules"
+    importer.add_argument("--coder", choices=["best", "learned", "rules", "none"], default="best",
+                          help=coder_help + "; the engine's codes are kept beside the human ones (none: skip)")
+    importer.set_defaults(handler=lambda a: _qa().run_import(a.source, a.file, a.out, a.coder))
     code = commands.add_parser("code", help="code every clinician utterance of transcripts")
     code.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
     code.add_argument("--scheme", choices=["annomi", "product"], default="product")
@@ -150,6 +153,13 @@ def _patient_settings(args: argparse.Namespace) -> "PatientSettings":
     chosen = {key: getattr(args, arg) for key, arg in (("backend", "patient"), ("model", "model"), ("url", "url"))
               if getattr(args, arg, None) is not None}
     return settings.model_copy(update=chosen)
+
+
+def _trainee(args: argparse.Namespace) -> str:
+    """Who practises: --trainee, else the config file's [user] name, else the login name."""
+    from simulator.settings import load_settings
+
+    return getattr(args, "trainee", None) or load_settings().user_name
 
 
 def _realiser_or_warn(settings: "PatientSettings", scenario: "Scenario | None" = None) -> "Realiser | None":
@@ -304,7 +314,8 @@ def _run_app(args: argparse.Namespace) -> int:
     rubric = getattr(args, "rubric", None)
     if rubric is not None:
         load_rubric(rubric)  # a broken rubric is reported here, with its lines, before the app opens
-    config = AppConfig(seed=getattr(args, "seed", None), rubric=rubric or BUILTIN, patient=_patient_settings(args))
+    config = AppConfig(seed=getattr(args, "seed", None), rubric=rubric or BUILTIN, patient=_patient_settings(args),
+                       trainee=_trainee(args))
     SimulatorApp(config, start=start).run()
     return 0
 
@@ -354,7 +365,7 @@ def _play(args: argparse.Namespace) -> int:
         return 2
     with tempfile.TemporaryDirectory() as scratch:
         session = Session.start(scenario_file, seed=args.seed, directory=args.out or Path(scratch),
-                                visit=_visit(scenario_file, args.visit))
+                                visit=_visit(scenario_file, args.visit), trainee=_trainee(args))
         session.realiser = _realiser_or_warn(_patient_settings(args), session.scenario)
         for line in script.splitlines():
             if line.strip():

@@ -8,7 +8,7 @@ from pathlib import Path
 from simulator.annomi import LABELS, import_annomi, to_annomi
 from simulator.coders import Coder, CoderUnavailable, RuleCoder, coder_named
 from simulator.scored_transcript import code_transcript, score_transcript
-from simulator.transcript import TraineeTurn, TranscriptRead, read_transcript
+from simulator.transcript import TraineeTurn, TranscriptRead, read_transcript, transcript_files
 
 
 def transcripts(paths: list[Path]) -> Iterator[TranscriptRead]:
@@ -16,7 +16,7 @@ def transcripts(paths: list[Path]) -> Iterator[TranscriptRead]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(path.rglob("*.jsonl"))
+            files += transcript_files(path)
         elif path.is_file():
             files.append(path)
         else:
@@ -41,9 +41,9 @@ def pick_coder(name: str) -> Coder:
         return RuleCoder()
 
 
-def run_import(source: str, csv_path: Path, out: Path) -> int:
-    """`simulator import annomi FILE --out DIR`."""
-    written = import_annomi(csv_path, out)
+def run_import(source: str, csv_path: Path, out: Path, coder_name: str) -> int:
+    """`simulator import annomi FILE --out DIR [--coder ...]`."""
+    written = import_annomi(csv_path, out, coder=None if coder_name == "none" else pick_coder(coder_name))
     print(f"wrote {len(written)} transcripts to {out}", file=sys.stderr)
     return 0
 

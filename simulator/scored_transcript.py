@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from simulator.annomi import human_codes
 from simulator.coder import Coding
-from simulator.coders import Coder, Utterance, code_conversation
+from simulator.coders import Coder, RuleCoder, Utterance, code_conversation
 from simulator.rubric_loader import RubricFile
 from simulator.scoring import CodedTurn, Conversation, Score, score
 from simulator.transcript import PatientTurn, PlanRecorded, TraineeTurn, TranscriptRead
@@ -51,3 +51,16 @@ def score_transcript(read: TranscriptRead, rubric: RubricFile, coder: Coder) -> 
     conversation = conversation_of(read, codings)
     result = score(conversation, rubric.rubric, coder.version)
     return ScoredTranscript(read.transcript_id, codings, conversation, result, rubric.content_hash)
+
+
+def engine_score(read: TranscriptRead, rubric: RubricFile) -> ScoredTranscript:
+    """Score with the codes the engine recorded as the conversation happened (or at import). A transcript
+    whose turns were never coded (imported with `--coder none`) is coded now with the rule-based coder."""
+    trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
+    if not all(t.coder for t in trainee):
+        return score_transcript(read, rubric, RuleCoder())
+    codings = [Coding(frozenset(t.codes), 0) for t in trainee]
+    conversation = conversation_of(read, codings)
+    version = trainee[0].coder if trainee else RuleCoder.version
+    return ScoredTranscript(read.transcript_id, codings, conversation, score(conversation, rubric.rubric, version),
+                            rubric.content_hash)

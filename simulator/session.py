@@ -38,6 +38,7 @@ from simulator.transcript import (
     TranscriptWriter,
     latest,
     read_transcript,
+    transcript_files,
 )
 
 Clock = Callable[[], datetime]
@@ -93,8 +94,10 @@ class Session:
         if review is None:
             raise ContentError([Problem(self.scenario_file.path, 0, 0, "this scenario has no review visit")])
         carried = carry(self.events, self.scenario, self.cycle_id, self.seed)
+        started = self.events[0] if self.events else None
+        trainee = started.trainee if isinstance(started, SessionStarted) else None
         return Session.start(self.scenario_file, seed=seed, directory=directory or self.path.parent,
-                             clock=self._clock, visit=review, carried=carried)
+                             clock=self._clock, visit=review, carried=carried, trainee=trainee)
 
     @property
     def finished(self) -> bool:
@@ -106,8 +109,9 @@ class Session:
 
     @classmethod
     def start(cls, scenario_file: ScenarioFile, seed: int | None = None, directory: Path | None = None,
-              clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None) -> "Session":
-        """Begin a new session: record what is played (and, for a review, the plan it follows), then the
+              clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None,
+              trainee: str | None = None) -> "Session":
+        """Begin a new session: record who plays what (and, for a review, the plan it follows), then the
         patient's opening line."""
         seed = secrets.randbelow(2**31) if seed is None else seed
         now = clock()
@@ -123,7 +127,7 @@ class Session:
         session._log(SessionStarted(
             seq=0, at=now, session_id=session_id, product_version=__version__, scenario_id=scenario.id,
             scenario_title=scenario.title, scenario_path=str(scenario_file.path.resolve()),
-            scenario_hash=scenario_file.content_hash, seed=seed, visit=visit,
+            scenario_hash=scenario_file.content_hash, seed=seed, trainee=trainee, visit=visit,
             cycle_id=carried.cycle_id if carried else None, plan=carried.plan if carried else None,
             plan_quality=carried.quality if carried else None, outcome=carried.outcome if carried else None,
         ))
@@ -324,7 +328,7 @@ def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
     """Every readable transcript in the session folder, newest first."""
     found: list[SessionSummary] = []
     folder = directory or paths.session_dir()
-    for path in folder.glob("*.jsonl") if folder.is_dir() else ():
+    for path in transcript_files(folder) if folder.is_dir() else ():
         read = read_transcript(path)
         started = read.started
         if started is None:

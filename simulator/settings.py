@@ -7,9 +7,14 @@
     url = "http://127.0.0.1:8080/v1"   # remote only: an OpenAI-compatible endpoint
     api_key_env = "OPENAI_API_KEY"     # remote only, optional: the variable holding the key
 
+    [user]
+    name = "Sam Patel"           # who you are: the trainee on your transcripts, the reviewer on your
+                                 # annotations (default: your login name)
+
 Command-line options override the file.
 """
 
+import getpass
 import os
 import tomllib
 from pathlib import Path
@@ -36,12 +41,31 @@ class PatientSettings(BaseModel):
     dtype: Literal["auto", "bfloat16", "float32"] = Field("auto", description="local: number format")
 
 
+class UserSettings(BaseModel):
+    """Who is using the product."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(None, min_length=1, max_length=80, description="trainee and reviewer name")
+
+
 class Settings(BaseModel):
     """The whole configuration file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     patient: PatientSettings = PatientSettings()
+    user: UserSettings = UserSettings()
+
+    @property
+    def user_name(self) -> str:
+        """The configured name, else the login name."""
+        if self.user.name:
+            return self.user.name
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return "unknown"
 
 
 def config_file() -> Path:

@@ -1,5 +1,11 @@
-"""The transcript: an append-only log of session events, one JSON object per line, flushed as it goes."""
+"""The transcript: an append-only log of session events, one JSON object per line, flushed as it goes.
 
+Every line carries `chain`, a SHA-256 over the previous line's chain and this event's content, so the
+last line's chain is the whole transcript's content hash and an edited, inserted or removed line shows
+as a break in the chain when the file is read.
+"""
+
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -10,6 +16,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from simulator.annotations import is_annotation_file
 from simulator.care_plan import CarePlan
 from simulator.codes import Code
 from simulator.patient_engine import Intent
@@ -37,6 +44,7 @@ class SessionStarted(EventBase):
     scenario_path: str
     scenario_hash: str
     seed: int
+    trainee: str | None = Field(None, description="who practised (older transcripts did not record it)")
     visit: str | None = Field(None, description="a later visit's id; none for the first visit")
     cycle_id: str | None = Field(None, description="the session id of the first visit of this patient's cycle")
     plan: CarePlan | None = Field(None, description="a review visit: the plan recorded at the last visit")
@@ -144,6 +152,32 @@ def latest(events: Sequence[Event], kind: type[E]) -> E | None:
     return next((e for e in reversed(events) if isinstance(e, kind)), None)
 
 
+def chain_digest(previous: str, content: dict[str, object]) -> str:
+    """The chain value of an event: SHA-256 of the previous chain and the event's canonical JSON."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((previous + canonical).encode("utf-8")).hexdigest()
+
+
+def _chained_line(event: Event, previous: str) -> tuple[bytes, str]:
+    """One event as a transcript line, and its chain value."""
+    content = event.model_dump(mode="json")
+    digest = chain_digest(previous, content)
+    line = json.dumps({**content, "chain": digest}, ensure_ascii=False, separators=(",", ":"))
+    return line.encode("utf-8") + b"\n", digest
+
+
+def _last_chain(raw: bytes) -> str:
+    """The chain value of the last readable event ('' if it has none: an older, unsealed transcript)."""
+    for line in reversed(raw.split(b"\n")):
+        try:
+            content = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(content, dict):
+            return str(content.get("chain", ""))
+    return ""
+
+
 class TranscriptWriter:
     """Appends events to a transcript file; each is on disk (flushed and fsynced) before `append` returns."""
 
@@ -151,14 +185,19 @@ class TranscriptWriter:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = path.open("ab")
-        # A process killed mid-write leaves a partial last line; start on a fresh line so it stays
-        # one readable-as-corrupt line instead of swallowing the next event.
-        if self._file.tell() and not path.read_bytes().endswith(b"\n"):
-            self._file.write(b"\n")
+        self._chain = ""
+        if self._file.tell():
+            raw = path.read_bytes()
+            self._chain = _last_chain(raw)
+            # A process killed mid-write leaves a partial last line; start on a fresh line so it stays
+            # one readable-as-corrupt line instead of swallowing the next event.
+            if not raw.endswith(b"\n"):
+                self._file.write(b"\n")
 
     def append(self, event: Event) -> None:
         """Write one event durably."""
-        self._file.write(event.model_dump_json().encode("utf-8") + b"\n")
+        line, self._chain = _chained_line(event, self._chain)
+        self._file.write(line)
         self._file.flush()
         os.fsync(self._file.fileno())
 
@@ -168,12 +207,27 @@ class TranscriptWriter:
 
 
 @dataclass(frozen=True)
+class Integrity:
+    """Whether a transcript is as it was written.
+
+    `intact`: every event's chain holds, and `digest` is the content hash. `altered`: the chain breaks at
+    `line` (a line was edited, inserted or removed after it was written). `unsealed`: written before
+    transcripts carried a hash, so it cannot be checked.
+    """
+
+    status: Literal["intact", "altered", "unsealed"]
+    digest: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class TranscriptRead:
     """The events that could be read from a transcript, and what was wrong with the rest."""
 
     path: Path
     events: list[Event]
     problems: list[Problem]
+    integrity: Integrity = Integrity("unsealed")
 
     @property
     def started(self) -> SessionStarted | None:
@@ -205,10 +259,19 @@ class TranscriptRead:
         return self.path.stem
 
 
+def transcript_files(folder: Path) -> list[Path]:
+    """The transcripts in a folder and its subfolders, sorted (not the annotation files beside them)."""
+    return sorted(p for p in folder.rglob("*.jsonl") if not is_annotation_file(p))
+
+
 def write_transcript(path: Path, events: list[Event]) -> None:
     """Write a whole transcript at once (imports); the same format the live log appends to."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"".join(event.model_dump_json().encode("utf-8") + b"\n" for event in events))
+    lines, chain = [], ""
+    for event in events:
+        line, chain = _chained_line(event, chain)
+        lines.append(line)
+    path.write_bytes(b"".join(lines))
 
 
 def read_transcript(path: Path) -> TranscriptRead:
@@ -220,16 +283,32 @@ def read_transcript(path: Path) -> TranscriptRead:
     except OSError as error:
         return TranscriptRead(path, [], [Problem(path, 0, 0, f"cannot read the transcript: {error.strerror}")])
     lines = raw.split(b"\n")
+    # A line that cannot be read but that the chain steps over was a write cut short and abandoned;
+    # one the chain needed shows as a break at the next event.
+    previous, sealed, broken_at = "", True, None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            events.append(_EVENT.validate_python(json.loads(line.decode("utf-8"))))
+            content = json.loads(line.decode("utf-8"))
+            chain = content.pop("chain", None) if isinstance(content, dict) else None
+            events.append(_EVENT.validate_python(content))
         except (UnicodeDecodeError, json.JSONDecodeError, ValidationError):
             last = number == len(lines) or (number == len(lines) - 1 and not lines[-1])
             why = "cut short (the program stopped while writing it)" if last else "not a valid event"
             problems.append(Problem(path, number, 1, f"line {why}; skipped"))
-    read = TranscriptRead(path, events, problems)
+            continue
+        if chain is None:
+            sealed, previous = False, ""
+            continue
+        if broken_at is None and chain != chain_digest(previous, content):
+            broken_at = number
+        previous = chain
+    if broken_at is not None:
+        integrity = Integrity("altered", line=broken_at)
+    else:
+        integrity = Integrity("intact", previous) if sealed and events else Integrity("unsealed")
+    read = TranscriptRead(path, events, problems, integrity)
     if not read.usable:
         problems.insert(0, Problem(path, 1, 1, "not a simulator transcript (no session_started event first)"))
     return read

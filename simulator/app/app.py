@@ -86,7 +86,7 @@ class SimulatorApp(App[None]):
             return
         try:
             session = Session.start(choice.scenario_file, seed=self.config.seed, directory=self.config.session_dir,
-                                    clock=self.config.now, visit=choice.visit)
+                                    clock=self.config.now, visit=choice.visit, trainee=self.config.trainee)
         except OSError as error:
             self.notify(f"Cannot save transcripts in {self.config.session_dir}: {error.strerror or error}",
                         severity="error", timeout=10)

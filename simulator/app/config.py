@@ -31,3 +31,5 @@ class AppConfig:
     rubric: Path = BUILTIN_RUBRIC
     # Who plays the patient: authored lines only (scripted), or a local or remote model wording them.
     patient: PatientSettings = field(default_factory=PatientSettings)
+    # Recorded as the trainee on each transcript.
+    trainee: str | None = None
