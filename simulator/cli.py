@@ -130,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--coder", choices=["best", "learned", "rules"], default="best", help=coder_help)
     calibrate.set_defaults(handler=lambda a: _qa().run_calibrate(a.paths, a.coder))
 
+    _library_commands(commands)
+
     resume = commands.add_parser("resume", help="continue an unfinished session in the app")
     resume.add_argument("session", nargs="?", help="session id or transcript file (default: the latest)")
     resume.add_argument("--list", action="store_true", help="list unfinished sessions instead")
@@ -291,6 +293,84 @@ def _playtest(args: argparse.Namespace) -> int:
         report = playtest(scenario_file, load_rubric(), Path(scratch), script=own, seed=args.seed)
     print("\n".join(report.lines()))
     return 0 if report.rewards_person_centred else 1
+
+
+def _library_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    library = commands.add_parser("library", help="the index of transcripts that quality assurers review")
+    library_commands = library.add_subparsers(title="library commands", metavar="COMMAND", required=True)
+    adder = library_commands.add_parser("add", help="add folders of transcripts (with subfolders) and index them")
+    adder.add_argument("folders", type=Path, nargs="+")
+    adder.set_defaults(handler=lambda a: _lib().run_add(a.folders))
+    scanner = library_commands.add_parser("scan", help="pick up new, changed and removed files")
+    scanner.set_defaults(handler=lambda a: _lib().run_scan())
+    lister = library_commands.add_parser("list", help="list transcripts, filtered and sorted")
+    lister.add_argument("--trainee")
+    lister.add_argument("--scenario", help="scenario id")
+    lister.add_argument("--since", help="first day, YYYY-MM-DD (UTC)")
+    lister.add_argument("--until", help="day after the last, YYYY-MM-DD (UTC)")
+    lister.add_argument("--min", type=float, dest="min_overall", help="lowest overall score")
+    lister.add_argument("--max", type=float, dest="max_overall", help="highest overall score")
+    lister.add_argument("--reviewed", action=argparse.BooleanOptionalAction, help="only (not) reviewed")
+    lister.add_argument("--flagged", action=argparse.BooleanOptionalAction, help="only (not) flagged")
+    lister.add_argument("--search", help="text in the trainee, scenario title or transcript id")
+    lister.add_argument("--sort", choices=["date", "overall", "trainee", "scenario"], default="date")
+    lister.add_argument("--ascending", action="store_true")
+    lister.add_argument("--limit", type=int)
+    lister.add_argument("--json", action="store_true", help="one JSON object per transcript")
+    lister.set_defaults(handler=_library_list)
+
+    review = commands.add_parser("review", help="review, annotate and flag transcripts in the library (app)")
+    review.add_argument("--reviewer", help="your name on annotations (default: [user] name, else login name)")
+    review.set_defaults(handler=_review)
+
+    agreement = commands.add_parser("agreement", help="agreement of the engine, reviewers and AnnoMI experts")
+    agreement.add_argument("--json", action="store_true", help="one JSON object per figure")
+    agreement.set_defaults(handler=lambda a: _lib().run_agreement(a.json))
+
+    export = commands.add_parser("export", help="an HTML report of a transcript, or CSV of the library")
+    export_commands = export.add_subparsers(title="export commands", metavar="COMMAND", required=True)
+    html = export_commands.add_parser("html", help="a printable, self-contained report of one transcript")
+    html.add_argument("transcript", type=Path)
+    html.add_argument("--out", type=Path, required=True)
+    html.set_defaults(handler=lambda a: _lib().run_export_html(a.transcript, a.out))
+    for kind, what in (("scores", "every transcript's overall and behaviour levels"),
+                       ("annotations", "every human judgement")):
+        csv_parser = export_commands.add_parser(kind, help=f"CSV of {what}")
+        csv_parser.add_argument("--out", type=Path, required=True)
+        csv_parser.set_defaults(handler=lambda a, kind=kind: _lib().run_export_csv(kind, a.out))
+
+
+def _library_list(args: argparse.Namespace) -> int:
+    from simulator.library import Filter
+
+    lib = _lib()
+    chosen = Filter(trainee=args.trainee, scenario=args.scenario,
+                    since=lib.parse_day(args.since) if args.since else None,
+                    until=lib.parse_day(args.until) if args.until else None,
+                    min_overall=args.min_overall, max_overall=args.max_overall, reviewed=args.reviewed,
+                    flagged=args.flagged, text=args.search, sort=args.sort, descending=not args.ascending,
+                    limit=args.limit)
+    return lib.run_list(chosen, args.json)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from simulator.app.review_app import ReviewApp
+    from simulator.library import Library
+    from simulator.settings import load_settings
+
+    reviewer = args.reviewer or load_settings().user_name
+    with Library.open() as library:
+        if not library.folders:
+            print("The library has no folders yet: simulator library add FOLDER", file=sys.stderr)
+            return 1
+        ReviewApp(library, reviewer).run()
+    return 0
+
+
+def _lib():  # noqa: ANN202 - the module, imported only for these commands
+    from simulator import library_commands
+
+    return library_commands
 
 
 def _qa():  # noqa: ANN202 - the module, imported only for these commands

@@ -36,6 +36,11 @@ class Code(StrEnum):
         """The code as a person would write it."""
         return LABELS[self]
 
+    @property
+    def short(self) -> str:
+        """A few letters for the code, where a column is narrow (MITI's abbreviations where it has them)."""
+        return SHORT[self]
+
 
 LABELS: dict[Code, str] = {
     Code.OPEN_QUESTION: "Open question",
@@ -61,6 +66,16 @@ LABELS: dict[Code, str] = {
     Code.TEACH_BACK: "Teach-back",
     Code.SIGNPOSTING: "Signposting",
     Code.REVIEW_ARRANGED: "Review arranged",
+}
+
+SHORT: dict[Code, str] = {
+    Code.OPEN_QUESTION: "OQ", Code.CLOSED_QUESTION: "CQ", Code.SIMPLE_REFLECTION: "SR",
+    Code.COMPLEX_REFLECTION: "CR", Code.GIVING_INFORMATION: "GI", Code.PERSUADE: "Pers",
+    Code.PERSUADE_WITH_PERMISSION: "PwP", Code.AFFIRM: "AF", Code.SEEKING_COLLABORATION: "Seek",
+    Code.EMPHASISING_AUTONOMY: "Aut", Code.CONFRONT: "Con", Code.SUMMARY: "Sum", Code.ASKS_WHAT_MATTERS: "WM",
+    Code.OTHER: "Oth", Code.ORIENTS: "Ori", Code.AGENDA_SETTING: "Agn", Code.EXPLORES_RESULTS: "Res",
+    Code.ELICITS_GOAL: "Goal", Code.ACTION_STEP: "Step", Code.CONFIDENCE_RULER: "Conf", Code.TEACH_BACK: "TB",
+    Code.SIGNPOSTING: "Sign", Code.REVIEW_ARRANGED: "Rev",
 }
 
 QUESTIONS = frozenset({Code.OPEN_QUESTION, Code.CLOSED_QUESTION})

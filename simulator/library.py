@@ -125,9 +125,10 @@ def _stamp(path: Path) -> str:
 class Library:
     """The index. Open it with `Library.open()`; close it (or use it as a context manager) when done."""
 
-    def __init__(self, connection: sqlite3.Connection, rubric: RubricFile) -> None:
+    def __init__(self, connection: sqlite3.Connection, rubric: RubricFile, file: Path) -> None:
         self._db = connection
         self.rubric = rubric
+        self.file = file
 
     @classmethod
     def open(cls, file: Path | None = None, rubric: RubricFile | None = None) -> "Library":
@@ -136,12 +137,14 @@ class Library:
         file.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(file)
         try:
+            # Write-ahead logging: the app's list reads while a rescan writes on another connection.
+            connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_SCHEMA)
         except sqlite3.DatabaseError as error:
             connection.close()
             raise OSError(f"{file}: not a usable library index ({error}); delete it and add the folders "
                           "again (the transcripts themselves are untouched)") from None
-        library = cls(connection, rubric or load_rubric())
+        library = cls(connection, rubric or load_rubric(), file)
         stored = dict(connection.execute("SELECT key, value FROM meta"))
         if stored.get("schema") != SCHEMA_VERSION or stored.get("rubric") != library.rubric.content_hash:
             # Scores depend on the rubric: a different one means every file is scored again on the next scan.
@@ -292,10 +295,10 @@ class Library:
         for path, turn, engine, expert in self._db.execute("SELECT * FROM experts ORDER BY path, turn"):
             yield Path(path), turn, engine, expert
 
-    def levels(self) -> dict[Path, dict[str, int]]:
-        """The engine's level for each behaviour of each transcript that has human judgements."""
-        return {Path(p): json.loads(levels) for p, levels in self._db.execute(
-            "SELECT path, levels FROM transcripts WHERE path IN (SELECT path FROM judgements)")}
+    def levels(self, judged_only: bool = False) -> dict[Path, dict[str, int]]:
+        """The engine's level for each behaviour of each transcript (or of those with human judgements)."""
+        where = " WHERE path IN (SELECT path FROM judgements)" if judged_only else ""
+        return {Path(p): json.loads(levels) for p, levels in self._db.execute(f"SELECT path, levels FROM transcripts{where}")}
 
 
 def _where(chosen: Filter) -> tuple[str, list[object]]:

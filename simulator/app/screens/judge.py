@@ -1,0 +1,112 @@
+"""The reviewer's dialogs: change a turn's codes, change a behaviour's level, write a comment or review."""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, SelectionList, TextArea
+
+from simulator.codes import Code
+from simulator.rubric import Behaviour
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 80; max-width: 96%; height: auto; max-height: 90%; border: thick $primary;
+                    background: $surface; padding: 0 1; }}
+{name} Label {{ margin-top: 1; width: 1fr; }}
+"""
+BINDINGS = [Binding("f5", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel")]
+
+
+class CodesDialog(ModalScreen[tuple[list[Code], str] | None]):
+    """Tick the codes the turn should carry (the engine's are ticked to start with) and say why."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CodesDialog") + "CodesDialog SelectionList { height: 16; }"
+    BINDINGS = BINDINGS
+
+    def __init__(self, turn: int, words: str, codes: list[Code], comment: str) -> None:
+        super().__init__()
+        self._turn, self._words, self._codes, self._comment = turn, words, codes, comment
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = f"Codes for turn {self._turn}"
+            yield Label(self._words, markup=False)
+            yield SelectionList[Code](*((code.label, code, code in self._codes) for code in Code))
+            yield Label("Why (optional):")
+            yield Input(self._comment, id="comment")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
+        self.query_one(SelectionList).focus()
+
+    def action_save(self) -> None:
+        self.dismiss((list(self.query_one(SelectionList).selected), self.query_one(Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LevelDialog(ModalScreen[tuple[int, str] | None]):
+    """Choose the level the behaviour deserves (its anchors beside each) and say why."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="LevelDialog") + "LevelDialog RadioSet { width: 1fr; }"
+    BINDINGS = BINDINGS
+
+    def __init__(self, behaviour: Behaviour, level: int, comment: str) -> None:
+        super().__init__()
+        self._behaviour, self._level, self._comment = behaviour, level, comment
+
+    def compose(self) -> ComposeResult:
+        behaviour = self._behaviour
+        with Vertical() as box:
+            box.border_title = f"{behaviour.id} {behaviour.name}"
+            yield Label(behaviour.definition, markup=False)
+            with RadioSet():
+                for level in sorted(behaviour.anchors):
+                    yield RadioButton(f"{level}: {behaviour.anchors[level]}", value=level == self._level)
+            yield Label("Why (optional):")
+            yield Input(self._comment, id="comment")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
+        self.query_one(RadioSet).focus()
+
+    def action_save(self) -> None:
+        chosen = self.query_one(RadioSet).pressed_index
+        levels = sorted(self._behaviour.anchors)
+        self.dismiss((levels[chosen] if chosen >= 0 else self._level, self.query_one(Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextDialog(ModalScreen[str | None]):
+    """A titled box of free text: a flag's reason or the overall review."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="TextDialog") + "TextDialog TextArea { height: 10; }"
+    BINDINGS = BINDINGS
+
+    def __init__(self, title: str, prompt: str, text: str = "") -> None:
+        super().__init__()
+        self._title, self._prompt, self._text = title, prompt, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self._title
+            yield Label(self._prompt, markup=False)
+            yield TextArea(self._text, soft_wrap=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
+        area.focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

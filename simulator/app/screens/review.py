@@ -1,0 +1,242 @@
+"""One transcript under review: the conversation with the engine's codes and the reviewer's side by side,
+the rubric behaviours likewise, and the details of whatever is highlighted."""
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from simulator import paths
+from simulator.annotations import CodeJudgement, ScoreJudgement
+from simulator.app.screens.judge import CodesDialog, LevelDialog, TextDialog
+from simulator.codes import Code
+from simulator.reviewing import Line, UnderReview
+
+INTEGRITY = {
+    "intact": "Intact: the transcript matches its content hash.",
+    "altered": "ALTERED: this transcript does not match its content hash from line {line} on; it was changed "
+               "after it was written.",
+    "unsealed": "No content hash (written before transcripts carried one): changes cannot be detected.",
+}
+
+
+def _short(codes: tuple[Code, ...] | list[Code]) -> str:
+    return " ".join(code.short for code in codes) or "—"
+
+
+def _their_codes(judged: CodeJudgement | None) -> Text:
+    if judged is None:
+        return Text("")
+    if set(judged.human) == set(judged.engine):
+        return Text("✓ agreed", "green")
+    return Text(_short(judged.human), "bold yellow")
+
+
+def _their_level(judged: ScoreJudgement | None) -> Text:
+    if judged is None:
+        return Text("")
+    return Text(f"✓ {judged.human}", "green") if judged.human == judged.engine else Text(str(judged.human), "bold yellow")
+
+
+class ReviewScreen(Screen[None]):
+    """A: accept the engine's codes or level, E: change them, F: flag, W: write the overall review."""
+
+    DEFAULT_CSS = """
+    ReviewScreen #integrity { height: auto; padding: 0 1; }
+    ReviewScreen #integrity.intact { color: $success; }
+    ReviewScreen #integrity.altered { background: $error; color: $text; text-style: bold; }
+    ReviewScreen #integrity.unsealed { color: $warning; }
+    ReviewScreen #turns { width: 1fr; height: 1fr; }
+    ReviewScreen #side { width: 44; }
+    ReviewScreen #behaviours { height: 1fr; }
+    ReviewScreen #detail { height: auto; max-height: 14; padding: 0 1; border-top: solid $primary; }
+    """
+    BINDINGS = [
+        Binding("a", "accept", "Accept"),
+        Binding("e", "change", "Change"),
+        Binding("f", "flag", "Flag"),
+        Binding("w", "write", "Overall review"),
+        Binding("h", "export", "HTML report"),
+        Binding("escape", "app.pop_screen", "Back to list"),
+        Binding("ctrl+q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, under: UnderReview) -> None:
+        super().__init__()
+        self.under = under
+
+    @property
+    def reviewer(self) -> str:
+        return self.app.reviewer  # type: ignore[attr-defined, no-any-return]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        integrity = self.under.read.integrity
+        yield Static(INTEGRITY[integrity.status].format(line=integrity.line), id="integrity",
+                     classes=integrity.status, markup=False)
+        with Horizontal():
+            yield DataTable(id="turns", cursor_type="row")
+            with Vertical(id="side"):
+                yield DataTable(id="behaviours", cursor_type="row", zebra_stripes=True)
+                yield Static(id="detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.under.title
+        turns = self.query_one("#turns", DataTable)
+        turns.add_column("#", width=3)
+        turns.add_column("Words", width=42)
+        turns.add_column("Engine", width=12)
+        turns.add_column("You", width=10)
+        behaviours = self.query_one("#behaviours", DataTable)
+        behaviours.add_column("Id", width=4)
+        behaviours.add_column("Behaviour", width=20)
+        behaviours.add_column("Eng", width=3)
+        behaviours.add_column("You", width=4)
+        self._fill()
+        turns.focus()
+
+    def _fill(self) -> None:
+        turns = self.query_one("#turns", DataTable)
+        behaviours = self.query_one("#behaviours", DataTable)
+        at_turn, at_behaviour = turns.cursor_row, behaviours.cursor_row
+        turns.clear()
+        behaviours.clear()
+        mine_codes = self.under.review.codes(self.reviewer)
+        for index, line in enumerate(self.under.lines):
+            if line.turn is None:
+                turns.add_row("", Text(line.text, "italic dim"), "", "", height=None, key=f"p{index}")
+            else:
+                turns.add_row(str(line.turn), Text(line.text), _short(line.codes),
+                              _their_codes(mine_codes.get(line.turn)), height=None, key=f"t{line.turn}")
+        mine_scores = self.under.review.scores(self.reviewer)
+        for b in self.under.behaviours:
+            behaviours.add_row(b.id, b.name, str(b.level), _their_level(mine_scores.get(b.id)), key=b.id)
+        turns.move_cursor(row=min(at_turn, turns.row_count - 1))
+        behaviours.move_cursor(row=min(at_behaviour, behaviours.row_count - 1))
+        self._describe()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._describe()
+
+    def on_descendant_focus(self) -> None:
+        self._describe()
+
+    def _line(self) -> Line | None:
+        turns = self.query_one("#turns", DataTable)
+        return self.under.lines[turns.cursor_row] if turns.row_count else None
+
+    def _describe(self) -> None:
+        """Details of the highlighted turn or behaviour, every reviewer's judgement included."""
+        detail = self.query_one("#detail", Static)
+        review = self.under.review
+        if self.focused is self.query_one("#behaviours"):
+            b = self.under.behaviours[self.query_one("#behaviours", DataTable).cursor_row]
+            lines = [f"{b.id} {b.name}: engine level {b.level}", b.rationale]
+            lines += [f"Turn {e.turn}: “{e.words}”" for e in b.evidence[:3]]
+            for reviewer in review.reviewers:
+                judged = review.scores(reviewer).get(b.id)
+                if judged:
+                    lines.append(f"{reviewer}: level {judged.human}" + (f": {judged.comment}" if judged.comment else ""))
+        else:
+            line = self._line()
+            if line is None or line.turn is None:
+                lines = ["Patient's words (not coded). A accepts, E changes a trainee turn's codes."]
+            else:
+                lines = [f"Turn {line.turn}, engine: " + (", ".join(c.label for c in line.codes) or "no code")]
+                for reviewer in review.reviewers:
+                    judged = review.codes(reviewer).get(line.turn)
+                    if judged:
+                        said = ", ".join(c.label for c in judged.human) or "no code"
+                        lines.append(f"{reviewer}: {said}" + (f": {judged.comment}" if judged.comment else ""))
+        flag = review.flag
+        if flag and flag.flagged:
+            lines.append(f"FLAGGED by {flag.reviewer}" + (f": {flag.comment}" if flag.comment else ""))
+        detail.update("\n".join(lines))
+
+    def _behaviour_focused(self) -> bool:
+        return self.focused is self.query_one("#behaviours")
+
+    def action_accept(self) -> None:
+        """Agree with the engine on the highlighted turn's codes or behaviour's level."""
+        if self._behaviour_focused():
+            b = self.under.behaviours[self.query_one("#behaviours", DataTable).cursor_row]
+            self.under.judge_score(self.reviewer, b.id, b.level)
+        else:
+            line = self._line()
+            if line is None or line.turn is None:
+                return
+            self.under.judge_codes(self.reviewer, line.turn, list(line.codes))
+            self.query_one("#turns", DataTable).action_cursor_down()
+        self._saved()
+
+    def action_change(self) -> None:
+        if self._behaviour_focused():
+            b = self.under.behaviours[self.query_one("#behaviours", DataTable).cursor_row]
+            rubric = next(r for r in self.app.library.rubric.rubric.behaviours if r.id == b.id)  # type: ignore[attr-defined]
+            judged = self.under.review.scores(self.reviewer).get(b.id)
+            start = judged.human if judged else b.level
+
+            def scored(result: tuple[int, str] | None) -> None:
+                if result is not None:
+                    self.under.judge_score(self.reviewer, b.id, *result)
+                    self._saved()
+
+            self.app.push_screen(LevelDialog(rubric, start, judged.comment if judged else ""), scored)
+            return
+        line = self._line()
+        if line is None or line.turn is None:
+            return
+        turn = line.turn
+        codes = self.under.review.codes(self.reviewer).get(turn)
+
+        def coded(result: tuple[list[Code], str] | None) -> None:
+            if result is not None:
+                self.under.judge_codes(self.reviewer, turn, *result)
+                self._saved()
+
+        self.app.push_screen(CodesDialog(turn, line.text, list(codes.human if codes else line.codes),
+                                         codes.comment if codes else ""), coded)
+
+    def action_flag(self) -> None:
+        """Flag the session (asking why), or clear a flag."""
+        flagged = self.under.review.flagged
+
+        def given(reason: str | None) -> None:
+            if reason is not None:
+                self.under.set_flag(self.reviewer, not flagged, reason)
+                self._saved()
+
+        title = "Clear the flag" if flagged else "Flag this session"
+        self.app.push_screen(TextDialog(title, "Why? (saved with the flag)"), given)
+
+    def action_write(self) -> None:
+        written = self.under.review.overall(self.reviewer)
+
+        def given(text: str | None) -> None:
+            if text:
+                self.under.write_review(self.reviewer, text)
+                self._saved()
+
+        self.app.push_screen(TextDialog("Overall review", "Your review of the whole session:",
+                                        written.text if written else ""), given)
+
+    def action_export(self) -> None:
+        """Write the printable HTML report into the data folder's reports."""
+        from simulator.html_report import render_report
+
+        library = self.app.library  # type: ignore[attr-defined]
+        trainee = self.under.trainee
+        out = paths.data_dir() / "reports" / f"{self.under.path.stem}.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_report(self.under, library.progress(trainee) if trainee else []), encoding="utf-8")
+        self.notify(f"Report written to {out}", timeout=8)
+
+    def _saved(self) -> None:
+        """Refresh what is shown and the library's entry after a judgement was saved beside the file."""
+        self.app.library.refresh(self.under.path)  # type: ignore[attr-defined]
+        self._fill()
