@@ -318,6 +318,11 @@ def _library_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPar
     lister.add_argument("--limit", type=int)
     lister.add_argument("--json", action="store_true", help="one JSON object per transcript")
     lister.set_defaults(handler=_library_list)
+    sampler = library_commands.add_parser("sample", help="write a sample library of practice transcripts to try")
+    sampler.add_argument("folder", type=Path)
+    sampler.add_argument("--count", type=int, default=200, help="how many transcripts (default 200)")
+    sampler.add_argument("--trainees", type=int, default=20, help="spread over this many trainees (default 20)")
+    sampler.set_defaults(handler=lambda a: _lib().run_sample(a.folder, a.count, a.trainees))
 
     review = commands.add_parser("review", help="review, annotate and flag transcripts in the library (app)")
     review.add_argument("--reviewer", help="your name on annotations (default: [user] name, else login name)")

@@ -42,6 +42,19 @@ def run_scan() -> int:
     return 0
 
 
+def run_sample(folder: Path, count: int, trainees: int) -> int:
+    """`simulator library sample FOLDER`: write sample transcripts (then `library add FOLDER` to index them)."""
+    from simulator.sample_library import build_sample_library
+
+    if count < 1 or trainees < 1:
+        print("error: --count and --trainees must be at least 1", file=sys.stderr)
+        return 2
+    written = build_sample_library(folder, count, trainees)
+    print(f"wrote {len(written)} transcripts to {folder}; index them with: simulator library add {folder}",
+          file=sys.stderr)
+    return 0
+
+
 def parse_day(text: str) -> datetime:
     """A date (YYYY-MM-DD, UTC) from the command line; ContentError saying how to write it otherwise."""
     try:
