@@ -47,6 +47,10 @@ class Figure:
             return (f"{said} Kappa cannot be computed: both gave the same rating every time, so agreement "
                     "by chance alone would be total.")
         caution = " Few items: a rough guide only." if self.items < 20 else ""
+        if self.kappa <= 0.4 and self.percent >= 80:
+            # The kappa paradox: a rare code gives high raw agreement that chance alone would give.
+            caution = (" The agreement is mostly on turns where both left it out; where it was given, they "
+                       "seldom agreed." + caution)
         return f"{said} Kappa {self.kappa:.2f}: {band(self.kappa)}.{caution}"
 
 

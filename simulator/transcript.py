@@ -284,8 +284,9 @@ def read_transcript(path: Path) -> TranscriptRead:
         return TranscriptRead(path, [], [Problem(path, 0, 0, f"cannot read the transcript: {error.strerror}")])
     lines = raw.split(b"\n")
     # A line that cannot be read but that the chain steps over was a write cut short and abandoned;
-    # one the chain needed shows as a break at the next event.
-    previous, sealed, broken_at = "", True, None
+    # one the chain needed shows as a break at the next event. Unchained events may come before chained
+    # ones (a transcript begun by an older version, resumed by this one), never after.
+    previous, sealed, chained, broken_at = "", True, False, None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -299,11 +300,13 @@ def read_transcript(path: Path) -> TranscriptRead:
             problems.append(Problem(path, number, 1, f"line {why}; skipped"))
             continue
         if chain is None:
+            if chained and broken_at is None:
+                broken_at = number
             sealed, previous = False, ""
             continue
         if broken_at is None and chain != chain_digest(previous, content):
             broken_at = number
-        previous = chain
+        previous, chained = chain, True
     if broken_at is not None:
         integrity = Integrity("altered", line=broken_at)
     else:

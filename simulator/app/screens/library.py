@@ -30,7 +30,7 @@ class LibraryScreen(Screen[None]):
     LibraryScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("enter", "open", "Review", priority=True),
+        Binding("enter", "open", "Review"),
         Binding("slash", "search", "Search"),
         Binding("t", "by_trainee", "Trainee"),
         Binding("c", "by_scenario", "Scenario"),
@@ -65,7 +65,7 @@ class LibraryScreen(Screen[None]):
         self.sub_title = f"reviewer: {self.app.reviewer}"  # type: ignore[attr-defined]
         self.query_one(Input).cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
         table = self.query_one(DataTable)
-        for label, width in (("Date (UTC)", 16), ("Trainee", 16), ("Scenario", 40), ("Turns", 5), ("Overall", 7),
+        for label, width in (("Date (UTC)", 16), ("Trainee", 16), ("Scenario", 34), ("Turns", 5), ("Overall", 7),
                              ("Reviewed", 8), ("Flag", 4), ("Integrity", 9)):
             table.add_column(label, width=width)
         self.refresh_rows()
@@ -95,6 +95,7 @@ class LibraryScreen(Screen[None]):
     def _describe(self, total: int) -> None:
         chosen = self.filter
         parts = [f"{len(self.shown)} of {total} shown" if total > len(self.shown) else f"{total} transcripts",
+                 "Enter opens the highlighted one",
                  f"sorted by {chosen.sort} ({'newest/highest' if chosen.descending else 'oldest/lowest'} first)"]
         parts += [f"{name}: {value}" for name, value in (
             ("trainee", chosen.trainee), ("scenario", chosen.scenario), ("search", chosen.text),
@@ -144,10 +145,12 @@ class LibraryScreen(Screen[None]):
         else:
             self._set(sort=SORTS[(index + 1) % len(SORTS)], descending=True)
 
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
     def action_open(self) -> None:
-        if self.focused is self.query_one(Input):
-            self.query_one(Input).action_submit()
-            return
+        """Open the highlighted transcript for review."""
         row = self._highlighted()
         if row is None:
             return

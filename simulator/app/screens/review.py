@@ -171,7 +171,11 @@ class ReviewScreen(Screen[None]):
             if line is None or line.turn is None:
                 return
             self.under.judge_codes(self.reviewer, line.turn, list(line.codes))
-            self.query_one("#turns", DataTable).action_cursor_down()
+            # On to the next trainee turn, so that a run of A presses walks the conversation.
+            turns = self.query_one("#turns", DataTable)
+            later = [i for i, later in enumerate(self.under.lines) if i > turns.cursor_row and later.turn is not None]
+            if later:
+                turns.move_cursor(row=later[0])
         self._saved()
 
     def action_change(self) -> None:

@@ -1,0 +1,175 @@
+"""The review app, driven by Pilot: the library list, reviewing a transcript, agreement and progress;
+and snapshots of its main screens at a fixed size with a frozen clock and no cursor blink.
+
+Update the snapshots after an intended change with: pytest tests/test_review_app.py --snapshot-update
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, TextArea
+
+from simulator.annotations import read_review
+from simulator.app.review_app import ReviewApp
+from simulator.app.screens.agreement import AgreementScreen
+from simulator.app.screens.library import LibraryScreen
+from simulator.app.screens.progress import ProgressScreen
+from simulator.app.screens.review import ReviewScreen
+from simulator.codes import Code
+from simulator.library import Library
+from simulator.reviewing import open_review
+from simulator.sample_library import build_sample_library
+
+SIZE = (120, 36)
+WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    """Twelve sample transcripts by three trainees, indexed."""
+    folder = tmp_path / "shared"
+    build_sample_library(folder, 12, trainees=3)
+    opened = Library.open(tmp_path / "index.sqlite3")
+    opened.add(folder)
+    yield opened
+    opened.close()
+
+
+def review_app(library: Library) -> ReviewApp:
+    return ReviewApp(library, "Sam", now=lambda: WHEN, cursor_blink=False, rescan=False)
+
+
+async def test_a_whole_review_is_saved_beside_the_transcript(library: Library) -> None:
+    app = review_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first = library.rows()[0].path
+        before = first.read_bytes()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.under.path == first
+        await pilot.press("down", "a")  # turn 1: accept the engine's codes
+        await pilot.pause()
+        await pilot.press("e")  # turn 2: toggle "asks what matters", with a comment
+        await pilot.pause()
+        await pilot.press(*["down"] * list(Code).index(Code.ASKS_WHAT_MATTERS), "enter", "tab",
+                          *"asks about the week", "f5")
+        await pilot.pause()
+        await pilot.press("tab", "down", "down", "down", "e")  # behaviour R04: choose level 2
+        await pilot.pause()
+        await pilot.press("down", "down", "enter", "f5")
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one(TextArea).insert("[bold]check[/] the ending")
+        await pilot.press("f5", "w")
+        await pilot.pause()
+        app.screen.query_one(TextArea).insert("Warm start; advice came too soon.")
+        await pilot.press("f5")
+        await pilot.pause()
+        review = read_review(first)
+        kinds = [(j.kind, j.reviewer) for j in review.judgements]
+        assert kinds == [("codes", "Sam"), ("codes", "Sam"), ("score", "Sam"), ("flag", "Sam"), ("review", "Sam")]
+        accepted, changed = review.codes("Sam")[1], review.codes("Sam")[2]
+        assert accepted.human == accepted.engine
+        assert set(changed.human) == set(changed.engine) ^ {Code.ASKS_WHAT_MATTERS}
+        assert changed.comment == "asks about the week"
+        assert review.scores("Sam")["R04"].human == 2
+        assert review.flagged and review.flag.comment == "[bold]check[/] the ending"
+        assert review.overall("Sam").text == "Warm start; advice came too soon."
+        assert first.read_bytes() == before
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        table = app.screen.query_one(DataTable)
+        row = table.get_row(str(first))
+        assert row[5] == "yes" and str(row[6]) == "FLAG"
+
+
+async def test_filters_from_the_keyboard(library: Library) -> None:
+    app = review_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        await pilot.press("t")
+        assert {r.trainee for r in screen.shown} == {screen.shown[0].trainee} and len(screen.shown) == 4
+        await pilot.press("t", "s", "s")
+        assert screen.filter.sort == "overall" and len(screen.shown) == 12
+        assert [r.overall for r in screen.shown] == sorted((r.overall for r in screen.shown), reverse=True)
+        await pilot.press("f")
+        assert screen.shown == [] and "flagged: yes" in str(screen.query_one("#status").render())
+        await pilot.press("f", "f", "slash", *"Trainee 02", "enter")
+        assert len(screen.shown) == 4 and {r.trainee for r in screen.shown} == {"Trainee 02"}
+        assert screen.query_one(Input).value == "Trainee 02"
+
+
+async def test_agreement_and_progress_screens_open_from_the_list(library: Library) -> None:
+    under = open_review(library.rows()[0].path, library.rubric, now=lambda: WHEN)
+    under.judge_codes("Sam", 1, [Code.OPEN_QUESTION])
+    library.scan()
+    app = review_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AgreementScreen) and app.screen.found
+        await pilot.press("escape", "p")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressScreen) and len(app.screen.points) == 4
+
+
+async def test_a_file_deleted_since_indexing_is_a_message(library: Library) -> None:
+    app = review_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        library.rows()[0].path.unlink()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert any("cannot read" in n.message for n in app._notifications)
+
+
+async def _review(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, LibraryScreen)
+    under = open_review(screen.shown[0].path, pilot.app.library.rubric, now=lambda: WHEN)
+    under.judge_codes("Sam", 2, [Code.OPEN_QUESTION, Code.ASKS_WHAT_MATTERS], "it asks what matters")
+    under.judge_score("Sam", "R04", 2, "asked twice")
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("down", "down", "down")
+    await pilot.pause()
+
+
+async def _agreement(pilot: Pilot) -> None:
+    library = pilot.app.library
+    for row in library.rows()[:3]:
+        under = open_review(row.path, library.rubric, now=lambda: WHEN)
+        for line in under.lines:
+            if line.turn is not None:
+                under.judge_codes("Sam", line.turn, [Code.OPEN_QUESTION] if line.turn % 3 == 0 else list(line.codes))
+        under.judge_score("Sam", "R04", 1)
+    library.scan()
+    await pilot.press("a")
+    await pilot.pause()
+
+
+def test_snapshot_library_list(snap_compare, library: Library) -> None:  # noqa: ANN001 - the plugin's fixture
+    assert snap_compare(review_app(library), terminal_size=SIZE)
+
+
+def test_snapshot_review(snap_compare, library: Library) -> None:  # noqa: ANN001
+    assert snap_compare(review_app(library), terminal_size=SIZE, run_before=_review)
+
+
+def test_snapshot_agreement(snap_compare, library: Library) -> None:  # noqa: ANN001
+    assert snap_compare(review_app(library), terminal_size=SIZE, run_before=_agreement)
+
+
+def test_snapshot_progress(snap_compare, library: Library) -> None:  # noqa: ANN001
+    assert snap_compare(review_app(library), terminal_size=SIZE, press=["p"])
