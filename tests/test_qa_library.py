@@ -14,8 +14,8 @@ from simulator.agreement import ENGINE, figures, kappa, ratings
 from simulator.annomi import import_annomi
 from simulator.annotations import annotation_path, read_review
 from simulator.cli import main
-from simulator.codes import Code
 from simulator.coders import RuleCoder
+from simulator.codes import Code
 from simulator.exports import write_annotations_csv, write_scores_csv
 from simulator.html_report import render_report
 from simulator.library import Filter, Library

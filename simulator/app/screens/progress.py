@@ -40,7 +40,7 @@ class ProgressScreen(Screen[None]):
         self.sub_title = f"{len(self.points)} practice sessions, oldest first"
         table = self.query_one(DataTable)
         table.add_column("Behaviour", width=9)
-        for index, point in enumerate(self.points, start=1):
+        for index in range(1, len(self.points) + 1):
             table.add_column(str(index), width=max(3, len(str(index))))
         table.add_row(OVERALL, *(f"{p.overall:.0f}" for p in self.points), key=OVERALL)
         for behaviour in self.behaviours:
