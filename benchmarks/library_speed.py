@@ -14,8 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simulator.library import Filter, Library
+from simulator.playtest import STYLES, builtin_style
 from simulator.reviewing import open_review
 from simulator.sample_library import build_sample_library
+from simulator.scenario_loader import resolve
+from simulator.session import Session
+
+LONG_TURNS = 300
 
 REPEATS = 7
 
@@ -76,6 +81,20 @@ async def app(library: Library) -> None:
         await measure("sort: next order (s) and redraw 500 rows", ["s"], lambda: True)
         await measure("open: Enter to the review screen drawn", ["enter"],
                       lambda: isinstance(review_app.screen, ReviewScreen))
+        screen.filter = Filter(trainee="Trainee long", limit=500)
+        screen.refresh_rows()
+        await measure(f"open: a {LONG_TURNS}-turn transcript", ["enter"],
+                      lambda: isinstance(review_app.screen, ReviewScreen))
+
+
+def long_session(folder: Path) -> Path:
+    """One practice transcript of LONG_TURNS trainee turns (the sample ones have 12), to open."""
+    lines = [line for style in STYLES for line in builtin_style(style)]
+    session = Session.start(resolve("p2-widow-copd"), seed=0, directory=folder / "long", trainee="Trainee long")
+    for turn in range(LONG_TURNS):
+        session.say(lines[turn % len(lines)])
+    session.end()
+    return session.path
 
 
 def main() -> None:
@@ -84,6 +103,7 @@ def main() -> None:
         folder = Path(scratch) / "transcripts"
         started = time.perf_counter()
         written = build_sample_library(folder, count)
+        long_session(folder)
         print(f"built {len(written)} transcripts in {time.perf_counter() - started:.1f} s "
               f"({sum(p.stat().st_size for p in written) / 1e6:.0f} MB)")
         with Library.open(Path(scratch) / "library.sqlite3") as library:

@@ -4,6 +4,7 @@ recording a reviewer's judgements as annotations beside the file."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from simulator.annotations import (
@@ -71,7 +72,7 @@ class UnderReview:
         first = self.read.events[0]
         return first.trainee if isinstance(first, SessionStarted) else None
 
-    @property
+    @cached_property
     def lines(self) -> list[Line]:
         """The conversation in order, with each trainee turn's engine codes."""
         out: list[Line] = []

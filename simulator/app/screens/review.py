@@ -1,6 +1,8 @@
 """One transcript under review: the conversation with the engine's codes and the reviewer's side by side,
 the rubric behaviours likewise, and the details of whatever is highlighted."""
 
+import textwrap
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +23,15 @@ INTEGRITY = {
                "after it was written.",
     "unsealed": "No content hash (written before transcripts carried one): changes cannot be detected.",
 }
+
+
+WORDS, CODES = 42, 12
+
+
+def _height(words: str, codes: str = "") -> int:
+    """How many lines a turn's row needs. Worked out here because a table measuring every cell itself
+    takes over half a second on a 300-turn transcript."""
+    return max(1, len(textwrap.wrap(words, WORDS)), len(textwrap.wrap(codes, CODES)))
 
 
 def _short(codes: tuple[Code, ...] | list[Code]) -> str:
@@ -88,8 +99,8 @@ class ReviewScreen(Screen[None]):
         self.title = self.under.title
         turns = self.query_one("#turns", DataTable)
         turns.add_column("#", width=3)
-        turns.add_column("Words", width=42)
-        turns.add_column("Engine", width=12)
+        turns.add_column("Words", width=WORDS)
+        turns.add_column("Engine", width=CODES)
         turns.add_column("You", width=10)
         behaviours = self.query_one("#behaviours", DataTable)
         behaviours.add_column("Id", width=4)
@@ -108,10 +119,11 @@ class ReviewScreen(Screen[None]):
         mine_codes = self.under.review.codes(self.reviewer)
         for index, line in enumerate(self.under.lines):
             if line.turn is None:
-                turns.add_row("", Text(line.text, "italic dim"), "", "", height=None, key=f"p{index}")
+                turns.add_row("", Text(line.text, "italic dim"), "", "", height=_height(line.text), key=f"p{index}")
             else:
-                turns.add_row(str(line.turn), Text(line.text), _short(line.codes),
-                              _their_codes(mine_codes.get(line.turn)), height=None, key=f"t{line.turn}")
+                codes = _short(line.codes)
+                turns.add_row(str(line.turn), Text(line.text), codes, _their_codes(mine_codes.get(line.turn)),
+                              height=_height(line.text, codes), key=f"t{line.turn}")
         mine_scores = self.under.review.scores(self.reviewer)
         for b in self.under.behaviours:
             behaviours.add_row(b.id, b.name, str(b.level), _their_level(mine_scores.get(b.id)), key=b.id)
