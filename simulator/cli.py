@@ -1,6 +1,7 @@
 """The command line: the practice app by default, plus headless play, listing and resuming."""
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -27,6 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of our output went away (`simulator library list | head`): stop quietly, and point
+        # stdout at nothing so that the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -494,5 +500,5 @@ def _resume(args: argparse.Namespace) -> int:
     from simulator.app.config import AppConfig
     from simulator.session import Session
 
-    SimulatorApp(AppConfig(patient=_patient_settings(args)), resume=Session.resume(path)).run()
+    SimulatorApp(AppConfig(patient=_patient_settings(args), trainee=_trainee(args)), resume=Session.resume(path)).run()
     return 0

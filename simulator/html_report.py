@@ -104,8 +104,8 @@ def _behaviours(under: UnderReview) -> str:
                            for e in b.evidence[:3])
         rows.append(f"<tr><td>{escape(b.id)}</td><td>{escape(b.name)}<br><small>{escape(b.rationale)}</small>"
                     f'{evidence}</td><td class="num l{min(b.level, 2)}">{b.level}</td>{"".join(human)}</tr>')
-    return (f"<h2>Behaviours</h2><table><tr><th>Id</th><th>Behaviour, rationale and evidence</th>"
-            f"<th>Engine</th>{head}</tr>{''.join(rows)}</table>")
+    return (f"<h2>Behaviours</h2><table><thead><tr><th>Id</th><th>Behaviour, rationale and evidence</th>"
+            f"<th>Engine</th>{head}</tr></thead>{''.join(rows)}</table>")
 
 
 def _measures(under: UnderReview) -> str:
@@ -142,7 +142,7 @@ def _transcript(under: UnderReview) -> str:
             human.append(f'<td class="codes{"" if same else " changed"}">{shown}{note}</td>')
         rows.append(f'<tr><td class="num">{line.turn}</td><td>Trainee: {escape(line.text)}</td>'
                     f'<td class="codes">{_codes(line.codes)}</td>{"".join(human)}</tr>')
-    return (f"<h2>Transcript</h2><table><tr><th>Turn</th><th>Words</th><th>Engine's codes</th>{head}</tr>"
+    return (f"<h2>Transcript</h2><table><thead><tr><th>Turn</th><th>Words</th><th>Engine's codes</th>{head}</tr></thead>"
             f"{''.join(rows)}</table>")
 
 
@@ -169,5 +169,5 @@ def _progress(trainee: str, points: list[ProgressPoint], behaviours: list[str]) 
         for b in behaviours)
     sessions = "".join(f"<li>{p.started:%Y-%m-%d}: {escape(p.scenario_title)} ({p.overall:.0f})</li>" for p in points)
     return (f"<h2>Progress of {escape(trainee)}</h2><p>Overall score, session by session (0-100):</p>{svg}"
-            f"<p>Each behaviour's level (0-2) by session:</p><table><tr><th>Behaviour</th>{head}</tr>{rows}</table>"
+            f"<p>Each behaviour's level (0-2) by session:</p><table><thead><tr><th>Behaviour</th>{head}</tr></thead>{rows}</table>"
             f"<ol class='muted'>{sessions}</ol>")
