@@ -15,7 +15,7 @@ from typing import Literal
 
 from simulator import paths
 from simulator.annotations import annotation_path
-from simulator.library_entry import Entry, JudgementRow, Skipped, read_entry
+from simulator.library_entry import Entry, JudgementRow, Row, Skipped, read_entry
 from simulator.problems import Problem
 from simulator.rubric_loader import RubricFile, load_rubric
 from simulator.transcript import transcript_files
@@ -47,26 +47,6 @@ CREATE INDEX IF NOT EXISTS experts_by_path ON experts (path);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, folder TEXT NOT NULL, stamp TEXT NOT NULL,
     line INTEGER NOT NULL, reason TEXT NOT NULL);
 """
-
-
-@dataclass(frozen=True)
-class Row:
-    """One listed transcript."""
-
-    path: Path
-    transcript_id: str
-    source: str
-    trainee: str
-    scenario_id: str
-    scenario_title: str
-    started: datetime
-    turns: int
-    overall: float
-    complete: bool
-    integrity: str
-    damaged_lines: int
-    reviewed: bool
-    flagged: bool
 
 
 @dataclass(frozen=True)
@@ -224,17 +204,18 @@ class Library:
                                  (key, str(folder), stamp, found.reason.line, found.reason.message))
                 return
             report.indexed += 1
-            if found.integrity == "altered":
-                report.warnings.append(Problem(found.path, 0, 0, "altered since it was written (its content "
+            row = found.row
+            if row.integrity == "altered":
+                report.warnings.append(Problem(row.path, 0, 0, "altered since it was written (its content "
                                                "hash does not match); listed and marked as altered"))
-            elif found.damaged_lines:
-                report.warnings.append(Problem(found.path, 0, 0, f"{found.damaged_lines} unreadable line(s) "
+            elif row.damaged_lines:
+                report.warnings.append(Problem(row.path, 0, 0, f"{row.damaged_lines} unreadable line(s) "
                                                "skipped; the rest is listed"))
             self._db.execute(
                 "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, str(folder), stamp, found.transcript_id, found.source, found.trainee, found.scenario_id,
-                 found.scenario_title, found.started.isoformat(), found.turns, found.overall, found.complete,
-                 found.integrity, found.digest, found.damaged_lines, found.reviewed, found.flagged,
+                (key, str(folder), stamp, row.transcript_id, row.source, row.trainee, row.scenario_id,
+                 row.scenario_title, row.started.isoformat(), row.turns, row.overall, row.complete,
+                 row.integrity, found.digest, row.damaged_lines, row.reviewed, row.flagged,
                  json.dumps(found.levels)))
             self._db.executemany("INSERT INTO judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  [(key, j.reviewer, j.at.isoformat(), j.kind, j.target, j.engine, j.human, j.comment)

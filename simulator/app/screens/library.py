@@ -9,7 +9,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from simulator.library import Filter, Library, Row
+from simulator.library import Filter, Library
+from simulator.library_entry import Row
 from simulator.problems import ContentError
 
 # The list shows this many rows at most; a filter narrows it (the status line says how many match).
