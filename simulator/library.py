@@ -226,7 +226,7 @@ class Library:
     def refresh(self, path: Path) -> None:
         """Re-index one transcript now (after a review added annotations beside it)."""
         row = self._db.execute("SELECT folder FROM transcripts WHERE path = ?", (str(path),)).fetchone()
-        if row is not None:
+        if row is not None and path.exists():
             self._store(Path(row[0]), _stamp(path), read_entry(path, self.rubric), ScanReport())
 
     def rows(self, chosen: Filter = Filter()) -> list[Row]:

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
 
-from simulator.annotations import read_review
+from simulator.annotations import annotation_path, read_review
 from simulator.app.review_app import ReviewApp
 from simulator.app.screens.agreement import AgreementScreen
 from simulator.app.screens.library import LibraryScreen
@@ -173,3 +173,21 @@ def test_snapshot_agreement(snap_compare, library: Library) -> None:  # noqa: AN
 
 def test_snapshot_progress(snap_compare, library: Library) -> None:  # noqa: ANN001
     assert snap_compare(review_app(library), terminal_size=SIZE, press=["p"])
+
+
+async def test_a_judgement_that_cannot_be_saved_is_a_message(library: Library) -> None:
+    first = library.rows()[0].path
+    annotation_path(first).mkdir()  # stands in for a read-only shared drive (tests may run as root)
+    app = review_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        app.screen.query_one(TextArea).insert("Thoughtful questions throughout.")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        message = next(n.message for n in app._notifications if "Not saved" in n.message)
+        assert "Thoughtful questions throughout." in message

@@ -2,6 +2,7 @@
 the rubric behaviours likewise, and the details of whatever is highlighted."""
 
 import textwrap
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -177,18 +178,19 @@ class ReviewScreen(Screen[None]):
         """Agree with the engine on the highlighted turn's codes or behaviour's level."""
         if self._behaviour_focused():
             b = self.under.behaviours[self.query_one("#behaviours", DataTable).cursor_row]
-            self.under.judge_score(self.reviewer, b.id, b.level)
+            self._save(lambda: self.under.judge_score(self.reviewer, b.id, b.level))
         else:
             line = self._line()
             if line is None or line.turn is None:
                 return
-            self.under.judge_codes(self.reviewer, line.turn, list(line.codes))
+            turn = line.turn
+            if not self._save(lambda: self.under.judge_codes(self.reviewer, turn, list(line.codes))):
+                return
             # On to the next trainee turn, so that a run of A presses walks the conversation.
             turns = self.query_one("#turns", DataTable)
             later = [i for i, later in enumerate(self.under.lines) if i > turns.cursor_row and later.turn is not None]
             if later:
                 turns.move_cursor(row=later[0])
-        self._saved()
 
     def action_change(self) -> None:
         if self._behaviour_focused():
@@ -199,8 +201,7 @@ class ReviewScreen(Screen[None]):
 
             def scored(result: tuple[int, str] | None) -> None:
                 if result is not None:
-                    self.under.judge_score(self.reviewer, b.id, *result)
-                    self._saved()
+                    self._save(lambda: self.under.judge_score(self.reviewer, b.id, *result), result[1])
 
             self.app.push_screen(LevelDialog(rubric, start, judged.comment if judged else ""), scored)
             return
@@ -212,8 +213,7 @@ class ReviewScreen(Screen[None]):
 
         def coded(result: tuple[list[Code], str] | None) -> None:
             if result is not None:
-                self.under.judge_codes(self.reviewer, turn, *result)
-                self._saved()
+                self._save(lambda: self.under.judge_codes(self.reviewer, turn, *result), result[1])
 
         self.app.push_screen(CodesDialog(turn, line.text, list(codes.human if codes else line.codes),
                                          codes.comment if codes else ""), coded)
@@ -224,8 +224,7 @@ class ReviewScreen(Screen[None]):
 
         def given(reason: str | None) -> None:
             if reason is not None:
-                self.under.set_flag(self.reviewer, not flagged, reason)
-                self._saved()
+                self._save(lambda: self.under.set_flag(self.reviewer, not flagged, reason), reason)
 
         title = "Clear the flag" if flagged else "Flag this session"
         self.app.push_screen(TextDialog(title, "Why? (saved with the flag)"), given)
@@ -235,8 +234,7 @@ class ReviewScreen(Screen[None]):
 
         def given(text: str | None) -> None:
             if text:
-                self.under.write_review(self.reviewer, text)
-                self._saved()
+                self._save(lambda: self.under.write_review(self.reviewer, text), text)
 
         self.app.push_screen(TextDialog("Overall review", "Your review of the whole session:",
                                         written.text if written else ""), given)
@@ -252,7 +250,16 @@ class ReviewScreen(Screen[None]):
         out.write_text(render_report(self.under, library.progress(trainee) if trainee else []), encoding="utf-8")
         self.notify(f"Report written to {out}", timeout=8)
 
-    def _saved(self) -> None:
-        """Refresh what is shown and the library's entry after a judgement was saved beside the file."""
+    def _save(self, judge: Callable[[], None], typed: str = "") -> bool:
+        """Save a judgement beside the transcript, then refresh the screen and the library's entry. Where
+        it cannot be written (a read-only shared drive, say), say so, with what was typed."""
+        try:
+            judge()
+        except OSError as error:
+            kept = f" What you wrote: {typed}" if typed else ""
+            self.notify(f"Not saved: cannot write beside {self.under.path}: {error.strerror or error}.{kept}",
+                        severity="error", timeout=30)
+            return False
         self.app.library.refresh(self.under.path)  # type: ignore[attr-defined]
         self._fill()
+        return True
