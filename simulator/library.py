@@ -8,8 +8,8 @@ modification time changed (or all of them when the rubric changed).
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -280,6 +280,29 @@ class Library:
         """The engine's level for each behaviour of each transcript (or of those with human judgements)."""
         where = " WHERE path IN (SELECT path FROM judgements)" if judged_only else ""
         return {Path(p): json.loads(levels) for p, levels in self._db.execute(f"SELECT path, levels FROM transcripts{where}")}
+
+
+QUERY_HELP = "words to find, and any of min:60 max:80 since:2026-01-31 until:2026-03-01"
+
+
+def query_filter(query: str, chosen: Filter) -> Filter:
+    """`chosen` with the search box's query applied: `min:`/`max:` overall, `since:`/`until:` dates
+    (YYYY-MM-DD, UTC; until is the day after the last), and the remaining words as text to find.
+    ValueError names a term that cannot be read."""
+    changes: dict[str, object] = {"min_overall": None, "max_overall": None, "since": None, "until": None}
+    words: list[str] = []
+    for term in query.split():
+        key, _, value = term.partition(":")
+        try:
+            if key in ("min", "max"):
+                changes[f"{key}_overall"] = float(value)
+            elif key in ("since", "until"):
+                changes[key] = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+            else:
+                words.append(term)
+        except ValueError:
+            raise ValueError(f"cannot read '{term}': write {QUERY_HELP}") from None
+    return replace(chosen, text=" ".join(words) or None, **changes)  # type: ignore[arg-type]
 
 
 def _where(chosen: Filter) -> tuple[str, list[object]]:

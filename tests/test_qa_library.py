@@ -18,7 +18,7 @@ from simulator.coders import RuleCoder
 from simulator.codes import Code
 from simulator.exports import write_annotations_csv, write_scores_csv
 from simulator.html_report import render_report
-from simulator.library import Filter, Library
+from simulator.library import Filter, Library, query_filter
 from simulator.library_entry import EXPERTS
 from simulator.reviewing import open_review
 from simulator.sample_library import build_sample_library
@@ -169,6 +169,15 @@ def test_the_library_indexes_filters_and_sorts(library: Library) -> None:
     assert {r.path for r in since} == {r.path for r in rows[:3]}
     title_word = rows[0].scenario_title.split()[0]
     assert all(title_word in r.scenario_title for r in library.rows(Filter(text=title_word)))
+
+
+def test_the_search_box_reads_scores_and_dates() -> None:
+    chosen = query_filter("Ellis min:40 max:70.5 since:2026-01-07 until:2026-02-01 review", Filter(trainee="A"))
+    assert (chosen.text, chosen.min_overall, chosen.max_overall, chosen.trainee) == ("Ellis review", 40, 70.5, "A")
+    assert chosen.since == datetime(2026, 1, 7, tzinfo=UTC) and chosen.until == datetime(2026, 2, 1, tzinfo=UTC)
+    assert query_filter("", chosen) == Filter(trainee="A")
+    with pytest.raises(ValueError, match="since:yesterday"):
+        query_filter("since:yesterday", chosen)
 
 
 def test_rescan_picks_up_new_changed_reviewed_and_removed_files(folder: Path, library: Library) -> None:

@@ -106,6 +106,15 @@ async def test_filters_from_the_keyboard(library: Library) -> None:
         await pilot.press("f", "f", "slash", *"Trainee 02", "enter")
         assert len(screen.shown) == 4 and {r.trainee for r in screen.shown} == {"Trainee 02"}
         assert screen.query_one(Input).value == "Trainee 02"
+        screen.query_one(Input).value = ""
+        await pilot.press("slash", *"min:50 since:2026-01-07", "enter")
+        assert screen.shown and all(r.overall >= 50 and r.started >= datetime(2026, 1, 7, tzinfo=UTC)
+                                    for r in screen.shown)
+        assert "overall from: 50.0" in str(screen.query_one("#status").render())
+        shown = screen.shown
+        screen.query_one(Input).value = ""
+        await pilot.press("slash", *"min:lots", "enter")
+        assert screen.shown == shown and any("cannot read 'min:lots'" in n.message for n in app._notifications)
 
 
 async def test_agreement_and_progress_screens_open_from_the_list(library: Library) -> None:

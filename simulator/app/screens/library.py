@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from simulator.library import Filter, Library
+from simulator.library import QUERY_HELP, Filter, Library, query_filter
 from simulator.library_entry import Row
 from simulator.problems import ContentError
 
@@ -55,7 +55,7 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="/ to search trainee, scenario or id; Enter to apply", id="search")
+        yield Input(placeholder=f"/ to search: {QUERY_HELP}", id="search")
         yield Static(id="status", markup=False)
         yield Static(id="skipped", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True)
@@ -100,6 +100,8 @@ class LibraryScreen(Screen[None]):
                  f"sorted by {chosen.sort} ({'newest/highest' if chosen.descending else 'oldest/lowest'} first)"]
         parts += [f"{name}: {value}" for name, value in (
             ("trainee", chosen.trainee), ("scenario", chosen.scenario), ("search", chosen.text),
+            ("overall from", chosen.min_overall), ("overall to", chosen.max_overall),
+            ("since", chosen.since and f"{chosen.since:%Y-%m-%d}"), ("until", chosen.until and f"{chosen.until:%Y-%m-%d}"),
             ("reviewed", _yes_no(chosen.reviewed)), ("flagged", _yes_no(chosen.flagged))) if value is not None]
         self.query_one("#status", Static).update(" · ".join(parts))
         skipped = self.library.skipped()
@@ -120,7 +122,12 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted)
     def _searched(self, event: Input.Submitted) -> None:
-        self._set(text=event.value.strip() or None)
+        try:
+            self.filter = query_filter(event.value, self.filter)
+        except ValueError as error:
+            self.notify(str(error), severity="error", timeout=8)
+            return
+        self.refresh_rows()
         self.query_one(DataTable).focus()
 
     def action_by_trainee(self) -> None:
