@@ -22,6 +22,8 @@ from simulator.codes import Code
 from simulator.library import Library
 from simulator.reviewing import open_review
 from simulator.sample_library import build_sample_library
+from simulator.scenario_loader import ScenarioFile
+from simulator.session import Session
 
 SIZE = (120, 36)
 WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -200,3 +202,28 @@ async def test_a_judgement_that_cannot_be_saved_is_a_message(library: Library) -
         assert isinstance(app.screen, ReviewScreen)
         message = next(n.message for n in app._notifications if "Not saved" in n.message)
         assert "Thoughtful questions throughout." in message
+
+
+async def test_names_with_markup_are_shown_as_typed(tmp_path: Path, library: Library,
+                                                     taxi: ScenarioFile) -> None:
+    folder = tmp_path / "shared" / "odd"
+    session = Session.start(taxi, seed=1, directory=folder, trainee="[/b]Eve [red]O'Neil")
+    session.say("What [bold]matters[/bold] to you?")
+    session.end()
+    library.scan()
+    under = open_review(session.path, library.rubric, now=lambda: WHEN)
+    under.judge_codes("[/i]Sam", 1, [Code.OPEN_QUESTION], "[link]x[/link]")
+    library.scan()
+    app = ReviewApp(library, "[/i]Sam", now=lambda: WHEN, cursor_blink=False, rescan=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row(str(session.path))[1]) == "[/b]Eve [red]O'Neil"
+        await pilot.press("a")
+        await pilot.pause()
+        assert any(str(row[0]) == "engine vs [/i]Sam" for row in map(app.screen.query_one(DataTable).get_row_at,
+                                                                      range(app.screen.query_one(DataTable).row_count)))
+        await pilot.press("escape", "t", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert "[bold]matters[/bold]" in str(app.screen.query_one("#turns", DataTable).get_row("t1")[1])

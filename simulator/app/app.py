@@ -89,7 +89,7 @@ class SimulatorApp(App[None]):
                                     clock=self.config.now, visit=choice.visit, trainee=self.config.trainee)
         except OSError as error:
             self.notify(f"Cannot save transcripts in {self.config.session_dir}: {error.strerror or error}",
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
             self._pick()
             return
         self._prepare(session)
@@ -118,7 +118,7 @@ class SimulatorApp(App[None]):
         try:
             return load_rubric(self.config.rubric)
         except ContentError as error:
-            self.notify(f"Using the built-in rubric: {error.problems[0]}", severity="error", timeout=10)
+            self.notify(f"Using the built-in rubric: {error.problems[0]}", severity="error", timeout=10, markup=False)
             return load_rubric()
 
     def _after_feedback(self, session: Session, choice: str | None) -> None:
@@ -126,7 +126,7 @@ class SimulatorApp(App[None]):
             try:
                 review = session.next_visit(seed=self.config.seed, directory=self.config.session_dir)
             except (OSError, ContentError) as error:
-                self.notify(f"Cannot start the review visit: {error}", severity="error", timeout=10)
+                self.notify(f"Cannot start the review visit: {error}", severity="error", timeout=10, markup=False)
                 self._pick()
                 return
             self._prepare(review)

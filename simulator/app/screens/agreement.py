@@ -1,5 +1,6 @@
 """Agreement figures: the engine, each reviewer and AnnoMI's experts, pair by pair, in plain words."""
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,7 +36,9 @@ class AgreementScreen(Screen[None]):
         table.add_columns("Raters", "What", "n", "Agreed", "Kappa")
         for figure in self.found:
             kappa = "—" if figure.kappa is None else f"{figure.kappa:.2f}{' w' if figure.weighted else ''}"
-            table.add_row(f"{figure.first} vs {figure.second}", f"{figure.kind}: {figure.name}", str(figure.items),
+            # Names come from people and files: shown as typed, never read as markup.
+            table.add_row(Text(f"{figure.first} vs {figure.second}"), Text(f"{figure.kind}: {figure.name}"),
+                          str(figure.items),
                           f"{figure.percent:.0f}%", kappa)
         table.focus()
         self._read(0)

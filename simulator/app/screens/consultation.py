@@ -120,9 +120,9 @@ class ConsultationScreen(Screen[Session]):
             shown = "\n".join(str(p) for p in error.problems[:5])
             more = f"\n(and {len(error.problems) - 5} more)" if len(error.problems) > 5 else ""
             self.notify(f"The scenario file has problems; still playing the last good version.\n{shown}{more}",
-                        title="Scenario not reloaded", severity="error", timeout=15)
+                        title="Scenario not reloaded", severity="error", timeout=15, markup=False)
             return
-        self.notify(f"Reloaded {reloaded.path.name}", title="Scenario reloaded")
+        self.notify(f"Reloaded {reloaded.path.name}", title="Scenario reloaded", markup=False)
 
     def _tick(self) -> None:
         seconds = int(self._offset + self.app.config.clock() - self._started)  # type: ignore[attr-defined]
@@ -148,7 +148,7 @@ class ConsultationScreen(Screen[Session]):
             voice.update("Patient: scripted (model unavailable)")
             self.session.note("backend_unavailable", why)
             self.notify(f"{why}. The patient speaks in authored lines.", title="No language model",
-                        severity="warning", timeout=15)
+                        severity="warning", timeout=15, markup=False)
             return
         if realiser is None:
             voice.update("Patient: scripted")
@@ -165,7 +165,7 @@ class ConsultationScreen(Screen[Session]):
         if self._speaking:
             # Keep what the trainee typed; they send it once the patient has finished.
             self.notify(f"{self.session.scenario.persona.name} is still speaking; your words stay in the box.",
-                        timeout=4)
+                        timeout=4, markup=False)
             return
         self._use_loaded_coder()
         if self.session.realiser is not None:
@@ -176,7 +176,7 @@ class ConsultationScreen(Screen[Session]):
         except OSError as error:
             # Leave the words in the box so nothing typed is lost.
             self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
-                        "Your words are still in the box.", severity="error", timeout=10)
+                        "Your words are still in the box.", severity="error", timeout=10, markup=False)
             return
         event.input.clear()
         if exchange is None:
@@ -234,7 +234,7 @@ class ConsultationScreen(Screen[Session]):
         box = self.query_one(Input)
         box.value = value + (" " + box.value if box.value else "")
         self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
-                    "Your words are back in the box.", severity="error", timeout=10)
+                    "Your words are back in the box.", severity="error", timeout=10, markup=False)
 
     def _use_loaded_coder(self) -> None:
         """Once the background load has finished, the learned coder drives the patient too: one coder,

@@ -85,7 +85,7 @@ class LibraryScreen(Screen[None]):
         total = self.library.count(replace(self.filter, limit=None))
         table.clear()
         for row in self.shown:
-            table.add_row(f"{row.started:%Y-%m-%d %H:%M}", row.trainee or "unknown", row.scenario_title,
+            table.add_row(f"{row.started:%Y-%m-%d %H:%M}", Text(row.trainee or "unknown"), Text(row.scenario_title),
                           str(row.turns), f"{row.overall:5.1f}", "yes" if row.reviewed else "",
                           Text("FLAG", "bold yellow") if row.flagged else "", INTEGRITY[row.integrity],
                           key=str(row.path))
@@ -125,7 +125,7 @@ class LibraryScreen(Screen[None]):
         try:
             self.filter = query_filter(event.value, self.filter)
         except ValueError as error:
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(str(error), severity="error", timeout=8, markup=False)
             return
         self.refresh_rows()
         self.query_one(DataTable).focus()
@@ -168,7 +168,8 @@ class LibraryScreen(Screen[None]):
         try:
             under = open_review(row.path, self.library.rubric, self.app.now)  # type: ignore[attr-defined]
         except ContentError as error:
-            self.notify("\n".join(str(p) for p in error.problems), title="Cannot open", severity="error", timeout=10)
+            self.notify("\n".join(str(p) for p in error.problems), title="Cannot open", severity="error", timeout=10,
+                        markup=False)
             return
         self.app.push_screen(ReviewScreen(under))
 

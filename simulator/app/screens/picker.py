@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -64,8 +65,9 @@ class PickerScreen(Screen[Choice]):
         for choice in self._choices:
             scenario = choice.scenario_file.scenario
             persona = scenario.persona
-            table.add_row(persona.name, str(persona.age), choice.visit_title, scenario.difficulty.capitalize(),
-                          str(persona.activation), ", ".join(persona.conditions),
+            # Text from scenario files is shown as written, never read as markup.
+            table.add_row(Text(persona.name), str(persona.age), Text(choice.visit_title),
+                          scenario.difficulty.capitalize(), str(persona.activation), Text(", ".join(persona.conditions)),
                           key=f"{scenario.id}:{choice.visit or ''}")
         table.focus()
         self._describe(0)

@@ -88,7 +88,7 @@ class PlanScreen(Screen[Session]):
             self.session.record_plan(self.plan(), final=final)
         except OSError as error:
             self.notify(f"Could not save the plan to {self.session.path}: {error.strerror or error}. "
-                        "It is still on the screen.", severity="error", timeout=10)
+                        "It is still on the screen.", severity="error", timeout=10, markup=False)
             return False
         return True
 

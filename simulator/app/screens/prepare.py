@@ -80,7 +80,7 @@ class PrepareScreen(Screen[Session]):
             self.session.prepare(self.query_one(TextArea).text)
         except OSError as error:
             self.notify(f"Could not save your note to {self.session.path}: {error.strerror or error}. "
-                        "It is still on the screen.", severity="error", timeout=10)
+                        "It is still on the screen.", severity="error", timeout=10, markup=False)
 
     def action_start(self) -> None:
         """Save the note and go into the conversation."""

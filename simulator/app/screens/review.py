@@ -127,7 +127,7 @@ class ReviewScreen(Screen[None]):
                               height=_height(line.text, codes), key=f"t{line.turn}")
         mine_scores = self.under.review.scores(self.reviewer)
         for b in self.under.behaviours:
-            behaviours.add_row(b.id, b.name, str(b.level), _their_level(mine_scores.get(b.id)), key=b.id)
+            behaviours.add_row(b.id, Text(b.name), str(b.level), _their_level(mine_scores.get(b.id)), key=b.id)
         turns.move_cursor(row=min(at_turn, turns.row_count - 1))
         behaviours.move_cursor(row=min(at_behaviour, behaviours.row_count - 1))
         self._describe()
@@ -248,7 +248,7 @@ class ReviewScreen(Screen[None]):
         out = paths.data_dir() / "reports" / f"{self.under.path.stem}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_report(self.under, library.progress(trainee) if trainee else []), encoding="utf-8")
-        self.notify(f"Report written to {out}", timeout=8)
+        self.notify(f"Report written to {out}", timeout=8, markup=False)
 
     def _save(self, judge: Callable[[], None], typed: str = "") -> bool:
         """Save a judgement beside the transcript, then refresh the screen and the library's entry. Where
@@ -258,7 +258,7 @@ class ReviewScreen(Screen[None]):
         except OSError as error:
             kept = f" What you wrote: {typed}" if typed else ""
             self.notify(f"Not saved: cannot write beside {self.under.path}: {error.strerror or error}.{kept}",
-                        severity="error", timeout=30)
+                        severity="error", timeout=30, markup=False)
             return False
         self.app.library.refresh(self.under.path)  # type: ignore[attr-defined]
         self._fill()
