@@ -1,9 +1,7 @@
 """One transcript under review: the engine's view (codes, levels, evidence) beside each reviewer's, and
 recording a reviewer's judgements as annotations beside the file."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from simulator.problems import ContentError
 from simulator.rubric_loader import RubricFile
 from simulator.scored_transcript import ScoredTranscript, engine_score
 from simulator.scoring import BehaviourScore
+from simulator.session import Clock, utc_now
 from simulator.transcript import (
     PatientTurn,
     SessionStarted,
@@ -30,12 +29,6 @@ from simulator.transcript import (
     TranscriptRead,
     read_transcript,
 )
-
-Now = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -56,7 +49,7 @@ class UnderReview:
     read: TranscriptRead
     scored: ScoredTranscript
     review: Review
-    now: Now = _utc_now
+    now: Clock = utc_now
 
     @property
     def title(self) -> str:
@@ -115,7 +108,7 @@ class UnderReview:
                                   text=text))
 
 
-def open_review(path: Path, rubric: RubricFile, now: Now = _utc_now) -> UnderReview:
+def open_review(path: Path, rubric: RubricFile, now: Clock = utc_now) -> UnderReview:
     """Read, check and score a transcript for review; ContentError if it is not a transcript at all."""
     read = read_transcript(path)
     if not read.usable:

@@ -5,7 +5,7 @@ from textual.app import App
 from simulator import __version__
 from simulator.app.screens.library import LibraryScreen
 from simulator.library import Library
-from simulator.reviewing import Now, _utc_now
+from simulator.session import Clock, utc_now
 
 
 class ReviewApp(App[None]):
@@ -15,7 +15,7 @@ class ReviewApp(App[None]):
     SUB_TITLE = f"v{__version__}"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, library: Library, reviewer: str, *, now: Now = _utc_now, cursor_blink: bool = True,
+    def __init__(self, library: Library, reviewer: str, *, now: Clock = utc_now, cursor_blink: bool = True,
                  rescan: bool = True) -> None:
         super().__init__()
         self.library = library
