@@ -21,8 +21,9 @@ from simulator.rubric_loader import RubricFile, load_rubric
 from simulator.transcript import transcript_files
 
 SCHEMA_VERSION = "1"
-SORTS = {"date": "started", "overall": "overall", "trainee": "trainee", "scenario": "scenario_title"}
-Progress = Callable[[int, int], None]
+SORT_COLUMNS = {"date": "started", "overall": "overall", "trainee": "trainee", "scenario": "scenario_title"}
+# Told (files done, files in all) as a scan goes, for a progress display.
+OnProgress = Callable[[int, int], None]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -147,7 +148,7 @@ class Library:
     def folders(self) -> list[Path]:
         return [Path(p) for (p,) in self._db.execute("SELECT path FROM folders ORDER BY path")]
 
-    def add(self, folder: Path, progress: Progress | None = None) -> ScanReport:
+    def add(self, folder: Path, progress: OnProgress | None = None) -> ScanReport:
         """Add a folder of transcripts (searched with its subfolders) and index it."""
         folder = folder.resolve()
         if not folder.is_dir():
@@ -156,7 +157,7 @@ class Library:
             self._db.execute("INSERT OR IGNORE INTO folders VALUES (?)", (str(folder),))
         return self.scan(progress, [folder])
 
-    def scan(self, progress: Progress | None = None, folders: list[Path] | None = None) -> ScanReport:
+    def scan(self, progress: OnProgress | None = None, folders: list[Path] | None = None) -> ScanReport:
         """Pick up new, changed and removed files in the library's folders (or just `folders`)."""
         report = ScanReport()
         for folder in folders or self.folders:
@@ -166,7 +167,7 @@ class Library:
             self._scan_folder(folder, report, progress)
         return report
 
-    def _scan_folder(self, folder: Path, report: ScanReport, progress: Progress | None) -> None:
+    def _scan_folder(self, folder: Path, report: ScanReport, progress: OnProgress | None) -> None:
         known = dict(self._db.execute("SELECT path, stamp FROM transcripts WHERE folder = ? UNION ALL "
                                       "SELECT path, stamp FROM skipped WHERE folder = ?", (str(folder),) * 2))
         files = transcript_files(folder)
@@ -232,7 +233,7 @@ class Library:
     def rows(self, chosen: Filter = Filter()) -> list[Row]:
         """The transcripts that pass the filter, in its order."""
         where, values = _where(chosen)
-        order = f"{SORTS[chosen.sort]} {'DESC' if chosen.descending else 'ASC'}, path"
+        order = f"{SORT_COLUMNS[chosen.sort]} {'DESC' if chosen.descending else 'ASC'}, path"
         limit = f" LIMIT {int(chosen.limit)}" if chosen.limit else ""
         query = (f"SELECT path, transcript_id, source, trainee, scenario_id, scenario_title, started, turns, "
                  f"overall, complete, integrity, damaged_lines, reviewed, flagged FROM transcripts{where} "

@@ -9,13 +9,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from simulator.library import QUERY_HELP, Filter, Library, query_filter
+from simulator.library import QUERY_HELP, SORT_COLUMNS, Filter, Library, query_filter
 from simulator.library_entry import Row
 from simulator.problems import ContentError
 
 # The list shows this many rows at most; a filter narrows it (the status line says how many match).
 SHOWN = 500
-SORTS = ("date", "overall", "trainee", "scenario")
+SORTS = tuple(SORT_COLUMNS)
 YES_NO_ANY = (None, True, False)
 INTEGRITY = {"intact": Text("intact", "green"), "altered": Text("ALTERED", "bold red"),
              "unsealed": Text("no hash", "yellow")}
