@@ -369,7 +369,11 @@ def _review(args: argparse.Namespace) -> int:
     from simulator.library import Library
     from simulator.settings import load_settings
 
-    reviewer = args.reviewer or load_settings().user_name
+    reviewer = (args.reviewer or load_settings().user_name).strip()
+    if reviewer.lower() in ("", "engine", "annomi experts"):
+        # Those names stand for the engine and AnnoMI's coders in the agreement figures.
+        print(f"error: '{reviewer}' cannot be a reviewer's name; give yours with --reviewer", file=sys.stderr)
+        return 2
     with Library.open() as library:
         if not library.folders:
             print("The library has no folders yet: simulator library add FOLDER", file=sys.stderr)

@@ -325,3 +325,5 @@ def test_the_commands_work_from_the_command_line(folder: Path, tmp_path: Path,
     assert main(["export", "scores", "--out", str(tmp_path / "s.csv")]) == 0
     assert main(["library", "list", "--since", "March"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["review", "--reviewer", "Engine"]) == 2  # the name the agreement figures give the engine
+    assert "cannot be a reviewer's name" in capsys.readouterr().err
