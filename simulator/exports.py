@@ -14,13 +14,14 @@ def write_scores_csv(library: Library, out: Path) -> int:
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["path", "transcript_id", "source", "trainee", "scenario_id", "scenario_title",
-                         "started_utc", "turns", "complete", "integrity", "reviewed", "flagged", "overall",
+                         "started_utc", "turns", "complete", "integrity", "content_sha256", "reviewed", "flagged",
+                         "overall",
                          *behaviours])
         for row in rows:
             found = levels.get(row.path, {})
             writer.writerow([row.path, row.transcript_id, row.source, row.trainee, row.scenario_id,
                              row.scenario_title, row.started.isoformat(), row.turns, int(row.complete),
-                             row.integrity, int(row.reviewed), int(row.flagged), row.overall,
+                             row.integrity, row.digest or "", int(row.reviewed), int(row.flagged), row.overall,
                              *(found.get(b, "") for b in behaviours)])
     return len(rows)
 

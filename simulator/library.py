@@ -216,7 +216,7 @@ class Library:
                 "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (key, str(folder), stamp, row.transcript_id, row.source, row.trainee, row.scenario_id,
                  row.scenario_title, row.started.isoformat(), row.turns, row.overall, row.complete,
-                 row.integrity, found.digest, row.damaged_lines, row.reviewed, row.flagged,
+                 row.integrity, row.digest, row.damaged_lines, row.reviewed, row.flagged,
                  json.dumps(found.levels)))
             self._db.executemany("INSERT INTO judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  [(key, j.reviewer, j.at.isoformat(), j.kind, j.target, j.engine, j.human, j.comment)
@@ -236,10 +236,10 @@ class Library:
         order = f"{SORT_COLUMNS[chosen.sort]} {'DESC' if chosen.descending else 'ASC'}, path"
         limit = f" LIMIT {int(chosen.limit)}" if chosen.limit else ""
         query = (f"SELECT path, transcript_id, source, trainee, scenario_id, scenario_title, started, turns, "
-                 f"overall, complete, integrity, damaged_lines, reviewed, flagged FROM transcripts{where} "
+                 f"overall, complete, integrity, digest, damaged_lines, reviewed, flagged FROM transcripts{where} "
                  f"ORDER BY {order}{limit}")
         return [Row(Path(r[0]), r[1], r[2], r[3], r[4], r[5], datetime.fromisoformat(r[6]), r[7], r[8], bool(r[9]),
-                    r[10], r[11], bool(r[12]), bool(r[13])) for r in self._db.execute(query, values)]
+                    r[10], r[11], r[12], bool(r[13]), bool(r[14])) for r in self._db.execute(query, values)]
 
     def count(self, chosen: Filter = Filter()) -> int:
         """How many transcripts pass the filter (regardless of its limit)."""
@@ -250,14 +250,6 @@ class Library:
         """Files in the library's folders that could not be read as transcripts."""
         return [Problem(Path(p), line, 1, reason)
                 for p, line, reason in self._db.execute("SELECT path, line, reason FROM skipped ORDER BY path")]
-
-    def trainees(self) -> list[str]:
-        return [t for (t,) in self._db.execute("SELECT DISTINCT trainee FROM transcripts ORDER BY trainee")]
-
-    def scenarios(self) -> list[tuple[str, str]]:
-        """Each scenario id in the library with one of its titles."""
-        return list(self._db.execute("SELECT scenario_id, MIN(scenario_title) FROM transcripts "
-                                     "GROUP BY scenario_id ORDER BY scenario_id"))
 
     def progress(self, trainee: str) -> list[ProgressPoint]:
         """A trainee's sessions in time order, with each behaviour's level."""

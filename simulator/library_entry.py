@@ -56,6 +56,7 @@ class Row:
     overall: float
     complete: bool
     integrity: str
+    digest: str | None
     damaged_lines: int
     reviewed: bool
     flagged: bool
@@ -63,10 +64,9 @@ class Row:
 
 @dataclass(frozen=True)
 class Entry:
-    """Everything the index keeps about one transcript: its row, content hash, levels and judgements."""
+    """Everything the index keeps about one transcript: its row, levels and judgements."""
 
     row: Row
-    digest: str | None
     levels: dict[str, int]
     judgements: list[JudgementRow]
     experts: list[ExpertCodes]
@@ -109,10 +109,10 @@ def read_entry(path: Path, rubric: RubricFile) -> Entry | Skipped:
     trainee_turns = [e for e in read.events if isinstance(e, TraineeTurn)]
     row = Row(path=path, transcript_id=read.transcript_id, source=source, trainee=trainee, scenario_id=scenario,
               scenario_title=title, started=first.at, turns=len(trainee_turns), overall=scored.score.overall,
-              complete=read.complete, integrity=read.integrity.status, damaged_lines=len(read.problems),
-              reviewed=review.reviewed, flagged=review.flagged)
+              complete=read.complete, integrity=read.integrity.status, digest=read.integrity.digest,
+              damaged_lines=len(read.problems), reviewed=review.reviewed, flagged=review.flagged)
     return Entry(
-        row=row, digest=read.integrity.digest, levels={b.id: b.level for b in scored.score.behaviours},
+        row=row, levels={b.id: b.level for b in scored.score.behaviours},
         judgements=[_row(j) for j in review.judgements],
         experts=[ExpertCodes(t.turn, str(to_annomi(t.codes)["label"]), t.meta["main_therapist_behaviour"])
                  for t in trainee_turns if t.coder and t.meta.get("main_therapist_behaviour") in LABELS],

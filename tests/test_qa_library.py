@@ -304,6 +304,7 @@ def test_csv_exports_have_a_row_per_transcript_and_per_judgement(tmp_path: Path,
     with (tmp_path / "scores.csv").open(encoding="utf-8") as handle:
         scores = list(csv.DictReader(handle))
     assert len(scores) == 12 and {"overall", "R01", "R20", "integrity"} <= set(scores[0])
+    assert all(s["content_sha256"] == read_transcript(Path(s["path"])).integrity.digest for s in scores)
     assert write_annotations_csv(library, tmp_path / "notes.csv") == 2
     with (tmp_path / "notes.csv").open(encoding="utf-8") as handle:
         notes = list(csv.DictReader(handle))
