@@ -1,9 +1,14 @@
 """The reviewer's dialogs: change a turn's codes, change a behaviour's level, write a comment or review."""
 
+from collections.abc import Iterator
+from typing import TypeVar
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, SelectionList, TextArea
 
 from simulator.codes import Code
@@ -15,79 +20,89 @@ DIALOG_CSS = """
                     background: $surface; padding: 0 1; }}
 {name} Label {{ margin-top: 1; width: 1fr; }}
 """
-BINDINGS = [Binding("f5", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel")]
+Result = TypeVar("Result")
 
 
-class CodesDialog(ModalScreen[tuple[list[Code], str] | None]):
+class Dialog(ModalScreen[Result | None]):
+    """A titled box over the review: F5 saves, Escape cancels (dismissing with None)."""
+
+    BINDINGS = [Binding("f5", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel")]
+
+    def _comment_box(self, comment: str) -> Iterator[Widget]:
+        yield Label("Why (optional):")
+        yield Input(comment, id="comment")
+
+    @property
+    def _comment(self) -> str:
+        return self.query_one("#comment", Input).value.strip()
+
+    def _ready(self, first: Widget) -> None:
+        """Set the cursors' blinking as the app says (tests turn it off), and focus `first`."""
+        for box in self.query("Input, TextArea"):
+            box.cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
+        first.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CodesDialog(Dialog[tuple[list[Code], str]]):
     """Tick the codes the turn should carry (the engine's are ticked to start with) and say why."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CodesDialog") + "CodesDialog SelectionList { height: 16; }"
-    BINDINGS = BINDINGS
 
     def __init__(self, turn: int, words: str, codes: list[Code], comment: str) -> None:
         super().__init__()
-        self._turn, self._words, self._codes, self._comment = turn, words, codes, comment
+        self._turn, self._words, self._codes, self._start = turn, words, codes, comment
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = f"Codes for turn {self._turn}"
             yield Label(self._words, markup=False)
-            yield SelectionList[Code](*((code.label, code, code in self._codes) for code in Code))
-            yield Label("Why (optional):")
-            yield Input(self._comment, id="comment")
+            yield SelectionList[Code](*((Text(code.label), code, code in self._codes) for code in Code))
+            yield from self._comment_box(self._start)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Input).cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
-        self.query_one(SelectionList).focus()
+        self._ready(self.query_one(SelectionList))
 
     def action_save(self) -> None:
-        self.dismiss((list(self.query_one(SelectionList).selected), self.query_one(Input).value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss((list(self.query_one(SelectionList).selected), self._comment))
 
 
-class LevelDialog(ModalScreen[tuple[int, str] | None]):
+class LevelDialog(Dialog[tuple[int, str]]):
     """Choose the level the behaviour deserves (its anchors beside each) and say why."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="LevelDialog") + "LevelDialog RadioSet { width: 1fr; }"
-    BINDINGS = BINDINGS
 
     def __init__(self, behaviour: Behaviour, level: int, comment: str) -> None:
         super().__init__()
-        self._behaviour, self._level, self._comment = behaviour, level, comment
+        self._behaviour, self._level, self._start = behaviour, level, comment
 
     def compose(self) -> ComposeResult:
         behaviour = self._behaviour
         with Vertical() as box:
-            box.border_title = f"{behaviour.id} {behaviour.name}"
+            box.border_title = Text(f"{behaviour.id} {behaviour.name}")
             yield Label(behaviour.definition, markup=False)
             with RadioSet():
                 for level in sorted(behaviour.anchors):
-                    yield RadioButton(f"{level}: {behaviour.anchors[level]}", value=level == self._level)
-            yield Label("Why (optional):")
-            yield Input(self._comment, id="comment")
+                    yield RadioButton(Text(f"{level}: {behaviour.anchors[level]}"), value=level == self._level)
+            yield from self._comment_box(self._start)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Input).cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
-        self.query_one(RadioSet).focus()
+        self._ready(self.query_one(RadioSet))
 
     def action_save(self) -> None:
         chosen = self.query_one(RadioSet).pressed_index
         levels = sorted(self._behaviour.anchors)
-        self.dismiss((levels[chosen] if chosen >= 0 else self._level, self.query_one(Input).value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss((levels[chosen] if chosen >= 0 else self._level, self._comment))
 
 
-class TextDialog(ModalScreen[str | None]):
+class TextDialog(Dialog[str]):
     """A titled box of free text: a flag's reason or the overall review."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="TextDialog") + "TextDialog TextArea { height: 10; }"
-    BINDINGS = BINDINGS
 
     def __init__(self, title: str, prompt: str, text: str = "") -> None:
         super().__init__()
@@ -101,12 +116,7 @@ class TextDialog(ModalScreen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        area = self.query_one(TextArea)
-        area.cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
-        area.focus()
+        self._ready(self.query_one(TextArea))
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
