@@ -319,6 +319,7 @@ def _library_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPar
     lister.add_argument("--reviewed", action=argparse.BooleanOptionalAction, help="only (not) reviewed")
     lister.add_argument("--flagged", action=argparse.BooleanOptionalAction, help="only (not) flagged")
     lister.add_argument("--search", help="text in the trainee, scenario title or transcript id")
+    lister.add_argument("--integrity", choices=["intact", "altered", "unsealed"], help="only files in this state")
     lister.add_argument("--sort", choices=["date", "overall", "trainee", "scenario"], default="date")
     lister.add_argument("--ascending", action="store_true")
     lister.add_argument("--limit", type=int)
@@ -359,7 +360,8 @@ def _library_list(args: argparse.Namespace) -> int:
                     since=lib.parse_day(args.since) if args.since else None,
                     until=lib.parse_day(args.until) if args.until else None,
                     min_overall=args.min_overall, max_overall=args.max_overall, reviewed=args.reviewed,
-                    flagged=args.flagged, text=args.search, sort=args.sort, descending=not args.ascending,
+                    flagged=args.flagged, integrity=args.integrity, text=args.search, sort=args.sort,
+                    descending=not args.ascending,
                     limit=args.limit)
     return lib.run_list(chosen, args.json)
 

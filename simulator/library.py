@@ -62,6 +62,7 @@ class Filter:
     max_overall: float | None = None
     reviewed: bool | None = None
     flagged: bool | None = None
+    integrity: Literal["intact", "altered", "unsealed"] | None = None
     text: str | None = None
     sort: Literal["date", "overall", "trainee", "scenario"] = "date"
     descending: bool = True
@@ -275,14 +276,16 @@ class Library:
         return {Path(p): json.loads(levels) for p, levels in self._db.execute(f"SELECT path, levels FROM transcripts{where}")}
 
 
-QUERY_HELP = "words to find, and any of min:60 max:80 since:2026-01-31 until:2026-03-01"
+QUERY_HELP = "words to find, and any of min:60 max:80 since:2026-01-31 until:2026-03-01 integrity:altered"
+INTEGRITY = ("intact", "altered", "unsealed")
 
 
 def query_filter(query: str, chosen: Filter) -> Filter:
     """`chosen` with the search box's query applied: `min:`/`max:` overall, `since:`/`until:` dates
-    (YYYY-MM-DD, UTC; until is the day after the last), and the remaining words as text to find.
-    ValueError names a term that cannot be read."""
-    changes: dict[str, object] = {"min_overall": None, "max_overall": None, "since": None, "until": None}
+    (YYYY-MM-DD, UTC; until is the day after the last), `integrity:` intact, altered or unsealed, and the
+    remaining words as text to find. ValueError names a term that cannot be read."""
+    changes: dict[str, object] = {"min_overall": None, "max_overall": None, "since": None, "until": None,
+                                  "integrity": None}
     words: list[str] = []
     for term in query.split():
         key, _, value = term.partition(":")
@@ -291,6 +294,10 @@ def query_filter(query: str, chosen: Filter) -> Filter:
                 changes[f"{key}_overall"] = float(value)
             elif key in ("since", "until"):
                 changes[key] = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+            elif key == "integrity":
+                if value not in INTEGRITY:
+                    raise ValueError(value)
+                changes[key] = value
             else:
                 words.append(term)
         except ValueError:
@@ -306,7 +313,7 @@ def _where(chosen: Filter) -> tuple[str, list[object]]:
             ("started", ">=", chosen.since.isoformat() if chosen.since else None),
             ("started", "<", chosen.until.isoformat() if chosen.until else None),
             ("overall", ">=", chosen.min_overall), ("overall", "<=", chosen.max_overall),
-            ("reviewed", "=", chosen.reviewed), ("flagged", "=", chosen.flagged)):
+            ("reviewed", "=", chosen.reviewed), ("flagged", "=", chosen.flagged), ("integrity", "=", chosen.integrity)):
         if value is not None:
             clauses.append(f"{column} {operator} ?")
             values.append(value)

@@ -178,6 +178,8 @@ def test_the_search_box_reads_scores_and_dates() -> None:
     assert query_filter("", chosen) == Filter(trainee="A")
     with pytest.raises(ValueError, match="since:yesterday"):
         query_filter("since:yesterday", chosen)
+    with pytest.raises(ValueError, match="integrity:broken"):
+        query_filter("integrity:broken", chosen)
 
 
 def test_rescan_picks_up_new_changed_reviewed_and_removed_files(folder: Path, library: Library) -> None:
@@ -215,7 +217,8 @@ def test_a_tampered_file_is_listed_as_altered_with_a_warning(folder: Path, libra
                     encoding="utf-8")
     report = library.scan()
     assert [w.path for w in report.warnings] == [path] and "altered" in report.warnings[0].message
-    assert {r.path: r.integrity for r in library.rows()}[path] == "altered"
+    assert [r.path for r in library.rows(Filter(integrity="altered"))] == [path]
+    assert [r.path for r in library.rows(query_filter("integrity:altered", Filter()))] == [path]
 
 
 def test_a_damaged_index_file_is_a_message_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],

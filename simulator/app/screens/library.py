@@ -102,7 +102,8 @@ class LibraryScreen(Screen[None]):
             ("trainee", chosen.trainee), ("scenario", chosen.scenario), ("search", chosen.text),
             ("overall from", chosen.min_overall), ("overall to", chosen.max_overall),
             ("since", chosen.since and f"{chosen.since:%Y-%m-%d}"), ("until", chosen.until and f"{chosen.until:%Y-%m-%d}"),
-            ("reviewed", _yes_no(chosen.reviewed)), ("flagged", _yes_no(chosen.flagged))) if value is not None]
+            ("reviewed", _yes_no(chosen.reviewed)), ("flagged", _yes_no(chosen.flagged)),
+            ("integrity", chosen.integrity)) if value is not None]
         self.query_one("#status", Static).update(" · ".join(parts))
         skipped = self.library.skipped()
         self.query_one("#skipped", Static).update(
