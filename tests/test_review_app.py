@@ -227,3 +227,20 @@ async def test_names_with_markup_are_shown_as_typed(tmp_path: Path, library: Lib
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         assert "[bold]matters[/bold]" in str(app.screen.query_one("#turns", DataTable).get_row("t1")[1])
+
+
+async def test_next_and_previous_walk_the_list(library: Library) -> None:
+    app = review_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = [row.path for row in app.screen.shown]
+        await pilot.press("enter", "n", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.under.path == shown[2]
+        await pilot.press("p", "p", "p")
+        await pilot.pause()
+        assert app.screen.under.path == shown[0]
+        assert any("first one" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)

@@ -11,7 +11,6 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from simulator.library import QUERY_HELP, SORT_COLUMNS, Filter, Library, query_filter
 from simulator.library_entry import Row
-from simulator.problems import ContentError
 
 # The list shows this many rows at most; a filter narrows it (the status line says how many match).
 SHOWN = 500
@@ -160,19 +159,13 @@ class LibraryScreen(Screen[None]):
 
     def action_open(self) -> None:
         """Open the highlighted transcript for review."""
-        row = self._highlighted()
-        if row is None:
+        if self._highlighted() is None:
             return
         from simulator.app.screens.review import ReviewScreen
-        from simulator.reviewing import open_review
 
-        try:
-            under = open_review(row.path, self.library.rubric, self.app.now)  # type: ignore[attr-defined]
-        except ContentError as error:
-            self.notify("\n".join(str(p) for p in error.problems), title="Cannot open", severity="error", timeout=10,
-                        markup=False)
-            return
-        self.app.push_screen(ReviewScreen(under))
+        screen = ReviewScreen.open(self, [row.path for row in self.shown], self.query_one(DataTable).cursor_row)
+        if screen is not None:
+            self.app.push_screen(screen)
 
     def action_progress(self) -> None:
         row = self._highlighted()

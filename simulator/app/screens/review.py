@@ -3,6 +3,7 @@ the rubric behaviours likewise, and the details of whatever is highlighted."""
 
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -16,7 +17,8 @@ from simulator import paths
 from simulator.annotations import CodeJudgement, ScoreJudgement
 from simulator.app.screens.judge import CodesDialog, LevelDialog, TextDialog
 from simulator.codes import Code
-from simulator.reviewing import Line, UnderReview
+from simulator.problems import ContentError
+from simulator.reviewing import Line, UnderReview, open_review
 
 INTEGRITY = {
     "intact": "Intact: the transcript matches its content hash.",
@@ -72,13 +74,38 @@ class ReviewScreen(Screen[None]):
         Binding("f", "flag", "Flag"),
         Binding("w", "write", "Overall review"),
         Binding("h", "export", "HTML report"),
+        Binding("n", "step(1)", "Next"),
+        Binding("p", "step(-1)", "Previous"),
         Binding("escape", "app.pop_screen", "Back to list"),
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, under: UnderReview) -> None:
+    def __init__(self, under: UnderReview, paths: list[Path], index: int) -> None:
         super().__init__()
         self.under = under
+        # The list this transcript was opened from, for N and P.
+        self._paths, self._index = paths, index
+
+    @classmethod
+    def open(cls, caller: Screen[object], paths: list[Path], index: int) -> "ReviewScreen | None":
+        """The review of `paths[index]`, or None (with a message from `caller`) if it cannot be read."""
+        try:
+            under = open_review(paths[index], caller.app.library.rubric, caller.app.now)  # type: ignore[attr-defined]
+        except ContentError as error:
+            caller.notify("\n".join(str(p) for p in error.problems), title="Cannot open", severity="error",
+                          timeout=10, markup=False)
+            return None
+        return cls(under, paths, index)
+
+    def action_step(self, delta: int) -> None:
+        """Go to the next (1) or previous (-1) transcript of the list, in place of this one."""
+        index = self._index + delta
+        if not 0 <= index < len(self._paths):
+            self.notify("That was the last one in the list." if delta > 0 else "This is the first one in the list.")
+            return
+        screen = ReviewScreen.open(self, self._paths, index)
+        if screen is not None:
+            self.app.switch_screen(screen)
 
     @property
     def reviewer(self) -> str:
