@@ -13,6 +13,7 @@ from itertools import combinations
 from pathlib import Path
 
 from simulator.annomi import LABELS, to_annomi
+from simulator.calibration import kappa_words
 from simulator.codes import Code
 from simulator.library import Library
 from simulator.library_entry import EXPERTS
@@ -51,17 +52,8 @@ class Figure:
             # The kappa paradox: a rare code gives high raw agreement that chance alone would give.
             caution = (" The agreement is mostly on turns where both left it out; where it was given, they "
                        "seldom agreed." + caution)
-        return f"{said} Kappa {self.kappa:.2f}: {band(self.kappa)}.{caution}"
-
-
-def band(kappa: float) -> str:
-    """Landis and Koch's (1977) words for a kappa."""
-    if kappa < 0:
-        return "less agreement than chance would give"
-    for top, words in ((0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial")):
-        if kappa <= top:
-            return f"{words} agreement beyond chance"
-    return "almost perfect agreement beyond chance"
+        beyond = " beyond chance" if self.kappa > 0 else ""
+        return f"{said} Kappa {self.kappa:.2f}: {kappa_words(self.kappa)}{beyond}.{caution}"
 
 
 def kappa(first: list[str] | list[int], second: list[str] | list[int], weighted: bool = False) -> float | None:

@@ -25,7 +25,7 @@ class Agreement:
     def lines(self) -> list[str]:
         """A readable report: figures, a plain reading, and the confusion matrix."""
         out = [f"{self.name}: {self.n} utterances; macro-F1 {self.macro_f1:.3f}, Cohen's kappa {self.kappa:.3f} "
-               f"({_reading(self.kappa)}), accuracy {self.accuracy:.1%}"]
+               f"({kappa_words(self.kappa)}), accuracy {self.accuracy:.1%}"]
         for label in self.labels:
             out.append(f"  {label:<16} F1 {self.per_label_f1[label]:.3f}   (human count {self.support[label]})")
         width = max(len(label) for label in self.labels) + 2
@@ -36,7 +36,7 @@ class Agreement:
         return out
 
 
-def _reading(kappa: float) -> str:
+def kappa_words(kappa: float) -> str:
     """Landis and Koch's words for a kappa, so a reader need not know the scale."""
     if math.isnan(kappa):
         return "undefined: only one label was used"
