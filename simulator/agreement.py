@@ -115,21 +115,24 @@ def figures(found: Ratings) -> list[Figure]:
         if shared:
             out += _main(found, first, second)
             used = sorted(set().union(*(a[i] | b[i] for i in shared)))
-            for code in used:
-                x = [str(code in a[i]) for i in shared]
-                y = [str(code in b[i]) for i in shared]
-                out.append(Figure(first, second, "code", Code(code).label, len(shared),
-                                  sum(p == q for p, q in zip(x, y, strict=True)), kappa(x, y), False))
+            out += [_figure(first, second, "code", Code(code).label, [str(code in a[i]) for i in shared],
+                            [str(code in b[i]) for i in shared]) for code in used]
         la, lb = found.levels.get(first, {}), found.levels.get(second, {})
         by_behaviour: dict[str, list[Item]] = defaultdict(list)
         for item in la.keys() & lb.keys():
             by_behaviour[item[1]].append(item)
         for behaviour in sorted(by_behaviour):
             items = sorted(by_behaviour[behaviour])
-            x, y = [la[i] for i in items], [lb[i] for i in items]
-            out.append(Figure(first, second, "behaviour", behaviour, len(items),
-                              sum(p == q for p, q in zip(x, y, strict=True)), kappa(x, y, weighted=True), True))
+            out.append(_figure(first, second, "behaviour", behaviour, [la[i] for i in items], [lb[i] for i in items],
+                               weighted=True))
     return out
+
+
+def _figure(first: str, second: str, kind: str, name: str, x: list[str] | list[int], y: list[str] | list[int],
+            weighted: bool = False) -> Figure:
+    """The figure for two raters' paired ratings of the same items."""
+    agreed = sum(p == q for p, q in zip(x, y, strict=True))
+    return Figure(first, second, kind, name, len(x), agreed, kappa(x, y, weighted), weighted)
 
 
 def _main(found: Ratings, first: str, second: str) -> list[Figure]:
@@ -139,11 +142,8 @@ def _main(found: Ratings, first: str, second: str) -> list[Figure]:
     if not shared:
         return []
     x, y = [a[i] for i in shared], [b[i] for i in shared]
-    agreed = sum(p == q for p, q in zip(x, y, strict=True))
-    out = [Figure(first, second, "main behaviour", "all four (AnnoMI)", len(shared), agreed, kappa(x, y), False)]
+    out = [_figure(first, second, "main behaviour", "all four (AnnoMI)", x, y)]
     if EXPERTS in (first, second):
-        for label in LABELS:
-            px, py = [str(v == label) for v in x], [str(v == label) for v in y]
-            out.append(Figure(first, second, "main behaviour", label.replace("_", " "), len(shared),
-                              sum(p == q for p, q in zip(px, py, strict=True)), kappa(px, py), False))
+        out += [_figure(first, second, "main behaviour", label.replace("_", " "), [str(v == label) for v in x],
+                        [str(v == label) for v in y]) for label in LABELS]
     return out
