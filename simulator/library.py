@@ -99,9 +99,11 @@ def _stamp(path: Path) -> str:
     """What tells a changed file from an unchanged one: size and modification time, of the transcript
     and of its annotations."""
     stat = path.stat()
-    notes = annotation_path(path)
-    extra = f"{notes.stat().st_size}:{notes.stat().st_mtime_ns}" if notes.exists() else "-"
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{extra}"
+    try:
+        notes = annotation_path(path).stat()
+    except FileNotFoundError:
+        return f"{stat.st_size}:{stat.st_mtime_ns}:-"
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{notes.st_size}:{notes.st_mtime_ns}"
 
 
 class Library:
@@ -189,8 +191,7 @@ class Library:
                 progress(index, len(files))
         gone = [path for path in known if path not in present]
         with self._db:
-            for table in ("transcripts", "judgements", "experts", "skipped"):
-                self._db.executemany(f"DELETE FROM {table} WHERE path = ?", [(p,) for p in gone])
+            self._forget(gone)
         report.removed += len(gone)
         for path, line, reason in self._db.execute(
                 "SELECT path, line, reason FROM skipped WHERE folder = ? ORDER BY path", (str(folder),)):
@@ -199,8 +200,7 @@ class Library:
     def _store(self, folder: Path, stamp: str, found: Entry | Skipped, report: ScanReport) -> None:
         key = str(found.path)
         with self._db:
-            for table in ("transcripts", "judgements", "experts", "skipped"):
-                self._db.execute(f"DELETE FROM {table} WHERE path = ?", (key,))
+            self._forget([key])
             if isinstance(found, Skipped):
                 self._db.execute("INSERT INTO skipped VALUES (?, ?, ?, ?, ?)",
                                  (key, str(folder), stamp, found.reason.line, found.reason.message))
@@ -224,6 +224,11 @@ class Library:
                                   for j in found.judgements])
             self._db.executemany("INSERT INTO experts VALUES (?, ?, ?, ?)",
                                  [(key, e.turn, e.engine, e.expert) for e in found.experts])
+
+    def _forget(self, keys: list[str]) -> None:
+        """Drop everything the index holds about these files (inside the caller's transaction)."""
+        for table in ("transcripts", "judgements", "experts", "skipped"):
+            self._db.executemany(f"DELETE FROM {table} WHERE path = ?", [(key,) for key in keys])
 
     def refresh(self, path: Path) -> None:
         """Re-index one transcript now (after a review added annotations beside it)."""
