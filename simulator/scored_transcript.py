@@ -45,12 +45,15 @@ def human_codings(read: TranscriptRead) -> list[Coding]:
     return [Coding(frozenset(human_codes(e.meta)), 0) for e in read.events if isinstance(e, TraineeTurn)]
 
 
+def _scored(read: TranscriptRead, codings: list[Coding], rubric: RubricFile, coder_version: str) -> ScoredTranscript:
+    conversation = conversation_of(read, codings)
+    result = score(conversation, rubric.rubric, coder_version)
+    return ScoredTranscript(read.transcript_id, codings, conversation, result, rubric.content_hash)
+
+
 def score_transcript(read: TranscriptRead, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
     """Recode and score one transcript."""
-    codings = code_transcript(read, coder)
-    conversation = conversation_of(read, codings)
-    result = score(conversation, rubric.rubric, coder.version)
-    return ScoredTranscript(read.transcript_id, codings, conversation, result, rubric.content_hash)
+    return _scored(read, code_transcript(read, coder), rubric, coder.version)
 
 
 def engine_score(read: TranscriptRead, rubric: RubricFile) -> ScoredTranscript:
@@ -60,7 +63,4 @@ def engine_score(read: TranscriptRead, rubric: RubricFile) -> ScoredTranscript:
     if not all(t.coder for t in trainee):
         return score_transcript(read, rubric, RuleCoder())
     codings = [Coding(frozenset(t.codes), 0) for t in trainee]
-    conversation = conversation_of(read, codings)
-    version = trainee[0].coder if trainee else RuleCoder.version
-    return ScoredTranscript(read.transcript_id, codings, conversation, score(conversation, rubric.rubric, version),
-                            rubric.content_hash)
+    return _scored(read, codings, rubric, trainee[0].coder if trainee else RuleCoder.version)
