@@ -75,7 +75,7 @@ def is_annotation_file(path: Path) -> bool:
     return path.name.endswith(SUFFIX)
 
 
-def append_judgement(transcript: Path, judgement: Judgement) -> None:
+def append_judgement(transcript: Path, judgement: JudgementBase) -> None:
     """Add one judgement to the transcript's annotations, durably; the transcript is not touched."""
     path = annotation_path(transcript)
     with path.open("ab") as handle:

@@ -8,7 +8,7 @@ from pathlib import Path
 from simulator.annotations import (
     CodeJudgement,
     FlagJudgement,
-    Judgement,
+    JudgementBase,
     OverallReview,
     Review,
     ScoreJudgement,
@@ -81,31 +81,30 @@ class UnderReview:
     def behaviours(self) -> list[BehaviourScore]:
         return self.scored.score.behaviours
 
-    def _judge(self, judgement: Judgement) -> None:
+    def _judge(self, kind: type[JudgementBase], reviewer: str, comment: str = "", **what: object) -> None:
+        """Save a judgement of `kind` by `reviewer`, stamped with the time and the transcript's hash."""
+        judgement = kind(reviewer=reviewer, at=self.now(), transcript_hash=self.read.integrity.digest,
+                         comment=comment, **what)
         append_judgement(self.path, judgement)
         self.review = read_review(self.path)
 
     def judge_codes(self, reviewer: str, turn: int, human: list[Code], comment: str = "") -> None:
         """Accept (the same codes) or change a turn's codes."""
         engine = next(line.codes for line in self.lines if line.turn == turn)
-        self._judge(CodeJudgement(reviewer=reviewer, at=self.now(), transcript_hash=self.read.integrity.digest,
-                                  comment=comment, turn=turn, engine=list(engine), human=sorted(human)))
+        self._judge(CodeJudgement, reviewer, comment, turn=turn, engine=list(engine), human=sorted(human))
 
     def judge_score(self, reviewer: str, behaviour: str, level: int, comment: str = "") -> None:
         """Accept (the same level) or change a behaviour's level."""
         engine = next(b.level for b in self.behaviours if b.id == behaviour)
-        self._judge(ScoreJudgement(reviewer=reviewer, at=self.now(), transcript_hash=self.read.integrity.digest,
-                                   comment=comment, behaviour=behaviour, engine=engine, human=level))
+        self._judge(ScoreJudgement, reviewer, comment, behaviour=behaviour, engine=engine, human=level)
 
     def set_flag(self, reviewer: str, flagged: bool, comment: str = "") -> None:
         """Flag the session for attention, or clear the flag; the comment says why."""
-        self._judge(FlagJudgement(reviewer=reviewer, at=self.now(), transcript_hash=self.read.integrity.digest,
-                                  comment=comment, flagged=flagged))
+        self._judge(FlagJudgement, reviewer, comment, flagged=flagged)
 
     def write_review(self, reviewer: str, text: str) -> None:
         """Save the reviewer's overall review of the session."""
-        self._judge(OverallReview(reviewer=reviewer, at=self.now(), transcript_hash=self.read.integrity.digest,
-                                  text=text))
+        self._judge(OverallReview, reviewer, text=text)
 
 
 def open_review(path: Path, rubric: RubricFile, now: Clock = utc_now) -> UnderReview:
