@@ -378,7 +378,7 @@ def _review(args: argparse.Namespace) -> int:
         return 2
     with Library.open() as library:
         if not library.folders:
-            print("The library has no folders yet: simulator library add FOLDER", file=sys.stderr)
+            print(_lib().NO_FOLDERS, file=sys.stderr)
             return 1
         ReviewApp(library, reviewer).run()
     return 0

@@ -285,6 +285,11 @@ QUERY_HELP = "words to find, and any of min:60 max:80 since:2026-01-31 until:202
 INTEGRITY = ("intact", "altered", "unsealed")
 
 
+def day(text: str) -> datetime:
+    """The start of a day written YYYY-MM-DD, in UTC; ValueError otherwise."""
+    return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+
+
 def query_filter(query: str, chosen: Filter) -> Filter:
     """`chosen` with the search box's query applied: `min:`/`max:` overall, `since:`/`until:` dates
     (YYYY-MM-DD, UTC; until is the day after the last), `integrity:` intact, altered or unsealed, and the
@@ -298,7 +303,7 @@ def query_filter(query: str, chosen: Filter) -> Filter:
             if key in ("min", "max"):
                 changes[f"{key}_overall"] = float(value)
             elif key in ("since", "until"):
-                changes[key] = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+                changes[key] = day(value)
             elif key == "integrity":
                 if value not in INTEGRITY:
                     raise ValueError(value)

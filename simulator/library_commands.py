@@ -3,11 +3,13 @@
 import json
 import sys
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from simulator.library import Filter, Library, ScanReport
+from simulator.library import Filter, Library, ScanReport, day
 from simulator.problems import ContentError, Problem
+
+NO_FOLDERS = "The library has no folders yet: simulator library add FOLDER"
 
 
 def _progress(done: int, total: int) -> None:
@@ -36,7 +38,7 @@ def run_scan() -> int:
     """`simulator library scan`: pick up new, changed and removed files in every folder added."""
     with Library.open() as library:
         if not library.folders:
-            print("The library has no folders yet: simulator library add FOLDER", file=sys.stderr)
+            print(NO_FOLDERS, file=sys.stderr)
             return 1
         _report(library.scan(_progress))
     return 0
@@ -58,7 +60,7 @@ def run_sample(folder: Path, count: int, trainees: int) -> int:
 def parse_day(text: str) -> datetime:
     """A date (YYYY-MM-DD, UTC) from the command line; ContentError saying how to write it otherwise."""
     try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+        return day(text)
     except ValueError:
         raise ContentError([Problem(Path(text), 0, 0, "not a date; write it as YYYY-MM-DD")]) from None
 
