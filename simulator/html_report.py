@@ -9,7 +9,7 @@ from html import escape
 from simulator import __version__
 from simulator.codes import Code
 from simulator.library import ProgressPoint
-from simulator.report import format_measure
+from simulator.report import miti_measures
 from simulator.reviewing import UnderReview
 
 STYLE = """
@@ -110,13 +110,7 @@ def _behaviours(under: UnderReview) -> str:
 
 def _measures(under: UnderReview) -> str:
     miti = under.scored.score.miti
-    talk = None if miti.clinician_talk_share is None else 100 * miti.clinician_talk_share
-    measures = (("Reflections to questions", format_measure(miti.reflection_question_ratio, "ratio")),
-                ("Open questions", format_measure(miti.percent_open_questions, "percent")),
-                ("Complex reflections", format_measure(miti.percent_complex_reflections, "percent")),
-                ("Clinician's share of the talk", format_measure(talk, "percent")),
-                ("Relational estimate (1-5)", format_measure(miti.relational_estimate, "ratio")))
-    rows = "".join(f"<tr><td>{name}</td><td class='num'>{value}</td></tr>" for name, value in measures)
+    rows = "".join(f"<tr><td>{m.name}</td><td class='num'>{m.shown}</td></tr>" for m in miti_measures(miti))
     return (f"<h2>MITI summary measures</h2><table>{rows}</table>"
             f'<p class="muted"><small>{escape(miti.relational_method)}</small></p>')
 

@@ -1,9 +1,11 @@
 """Plain-text renderings of a transcript and its feedback, for the command line."""
 
+from typing import NamedTuple
+
 from simulator.codes import Code
 from simulator.feedback import Disclosure
 from simulator.scenario import Scenario
-from simulator.scoring import Score
+from simulator.scoring import Miti, Score
 from simulator.transcript import Event, PatientTurn, SystemEvent, TraineeTurn
 
 
@@ -29,19 +31,39 @@ def format_measure(value: float | None, kind: str) -> str:
     return f"{value:.0f}%" if kind == "percent" else f"{value:.2f}"
 
 
+class Measure(NamedTuple):
+    """One MITI summary measure as shown: its name, value, kind, and the rubric threshold that judges it."""
+
+    name: str
+    value: float | None
+    kind: str  # "ratio" or "percent"
+    threshold: str  # the key in the rubric's thresholds ('' for none)
+
+    @property
+    def shown(self) -> str:
+        return format_measure(self.value, self.kind)
+
+
+def miti_measures(miti: Miti) -> list[Measure]:
+    """The MITI summary measures every face shows, in the order they show them."""
+    talk = None if miti.clinician_talk_share is None else 100 * miti.clinician_talk_share
+    return [
+        Measure("Reflections to questions", miti.reflection_question_ratio, "ratio", "reflection_question_ratio"),
+        Measure("Complex reflections", miti.percent_complex_reflections, "percent", "percent_complex_reflections"),
+        Measure("Open questions", miti.percent_open_questions, "percent", "percent_open_questions"),
+        Measure("Relational (estimated, 1-5)", miti.relational_estimate, "ratio", "relational"),
+        Measure("Your share of the talk", talk, "percent", ""),
+    ]
+
+
 def feedback_lines(shared: Disclosure, result: Score) -> list[str]:
     """Feedback as text: the score, code counts, MITI measures, hidden facts reached and missed."""
     miti = result.miti
-    talk = None if miti.clinician_talk_share is None else 100 * miti.clinician_talk_share
     lines = [f"Overall: {result.overall:.0f} / 100 (rubric {result.rubric_id} v{result.rubric_version}, "
              f"coder {result.coder_version})", f"Turns: {shared.turns}", "Codes:"]
     lines += [f"  {code.label}: {miti.counts[code.value]}" for code in Code if miti.counts[code.value]]
+    lines += [f"{measure.name}: {measure.shown}" for measure in miti_measures(miti)]
     lines += [
-        f"Reflections to questions: {format_measure(miti.reflection_question_ratio, 'ratio')}",
-        f"Open questions: {format_measure(miti.percent_open_questions, 'percent')}",
-        f"Complex reflections: {format_measure(miti.percent_complex_reflections, 'percent')}",
-        f"Relational (estimated, 1-5): {format_measure(miti.relational_estimate, 'ratio')}",
-        f"Your share of the talk: {format_measure(talk, 'percent')}",
         "Behaviours: " + " ".join(f"{b.id}={b.level}" for b in result.behaviours),
         f"Facts shared freely: {shared.free_shared} of {shared.free_total}",
         "Hidden facts:",

@@ -14,7 +14,7 @@ from simulator.coders import Coder, CoderUnavailable, RuleCoder
 from simulator.feedback import Disclosure, Review, disclosures, review
 from simulator.patient_view import patient_view
 from simulator.plan_review import review_plan
-from simulator.report import format_measure
+from simulator.report import miti_measures
 from simulator.rubric_loader import RubricFile
 from simulator.scored_transcript import ScoredTranscript
 from simulator.session import Session
@@ -145,18 +145,10 @@ class FeedbackScreen(Screen[str]):
         thresholds = self.rubric.rubric.thresholds
         table: DataTable = DataTable(show_cursor=False)
         table.add_columns("Measure", "You", "Fair", "Good")
-        talk = None if miti.clinician_talk_share is None else 100 * miti.clinician_talk_share
-        rows = [
-            ("Reflections to questions", miti.reflection_question_ratio, "ratio", "reflection_question_ratio"),
-            ("Complex reflections", miti.percent_complex_reflections, "percent", "percent_complex_reflections"),
-            ("Open questions", miti.percent_open_questions, "percent", "percent_open_questions"),
-            ("Relational (estimated, 1-5)", miti.relational_estimate, "ratio", "relational"),
-            ("Your share of the talk", talk, "percent", ""),
-        ]
-        for name, value, kind, key in rows:
-            limit = thresholds.get(key)  # type: ignore[call-overload]
+        for measure in miti_measures(miti):
+            limit = thresholds.get(measure.threshold)  # type: ignore[call-overload]
             fair, good = (f"{limit.fair:g}", f"{limit.good:g}") if limit else ("", "")
-            table.add_row(name, format_measure(value, kind), fair, good)
+            table.add_row(measure.name, measure.shown, fair, good)
         method = Static(miti.relational_method, classes="muted", markup=False)
         return [Static("MITI measures", classes="section"), table, method]
 
