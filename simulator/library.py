@@ -11,14 +11,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from simulator import paths
 from simulator.annotations import annotation_path
 from simulator.library_entry import Entry, JudgementRow, Row, Skipped, read_entry
 from simulator.problems import Problem
 from simulator.rubric_loader import RubricFile, load_rubric
-from simulator.transcript import transcript_files
+from simulator.transcript import IntegrityStatus, transcript_files
 
 SCHEMA_VERSION = "1"
 SORT_COLUMNS = {"date": "started", "overall": "overall", "trainee": "trainee", "scenario": "scenario_title"}
@@ -62,7 +62,7 @@ class Filter:
     max_overall: float | None = None
     reviewed: bool | None = None
     flagged: bool | None = None
-    integrity: Literal["intact", "altered", "unsealed"] | None = None
+    integrity: IntegrityStatus | None = None
     text: str | None = None
     sort: Literal["date", "overall", "trainee", "scenario"] = "date"
     descending: bool = True
@@ -282,7 +282,7 @@ class Library:
 
 
 QUERY_HELP = "words to find, and any of min:60 max:80 since:2026-01-31 until:2026-03-01 integrity:altered"
-INTEGRITY = ("intact", "altered", "unsealed")
+INTEGRITY = get_args(IntegrityStatus)
 
 
 def day(text: str) -> datetime:

@@ -14,7 +14,7 @@ from simulator.codes import Code
 from simulator.problems import Problem
 from simulator.rubric_loader import RubricFile
 from simulator.scored_transcript import engine_score
-from simulator.transcript import SessionStarted, TraineeTurn, TranscriptImported, read_transcript
+from simulator.transcript import IntegrityStatus, SessionStarted, TraineeTurn, TranscriptImported, read_transcript
 
 EXPERTS = "AnnoMI experts"
 
@@ -55,7 +55,7 @@ class Row:
     turns: int
     overall: float
     complete: bool
-    integrity: str
+    integrity: IntegrityStatus
     digest: str | None
     damaged_lines: int
     reviewed: bool

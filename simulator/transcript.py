@@ -206,6 +206,9 @@ class TranscriptWriter:
         self._file.close()
 
 
+IntegrityStatus = Literal["intact", "altered", "unsealed"]
+
+
 @dataclass(frozen=True)
 class Integrity:
     """Whether a transcript is as it was written.
@@ -215,7 +218,7 @@ class Integrity:
     transcripts carried a hash, so it cannot be checked.
     """
 
-    status: Literal["intact", "altered", "unsealed"]
+    status: IntegrityStatus
     digest: str | None = None
     line: int | None = None
 
