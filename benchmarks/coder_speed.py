@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 import torch  # noqa: E402
 from annomi import load_examples  # noqa: E402
 
-from simulator.coders import RuleCoder, learned_coder  # noqa: E402
+from simulator.coding.coder import RuleCoder, learned_coder  # noqa: E402
 
 
 def main() -> None:

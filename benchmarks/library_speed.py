@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from simulator.library import Filter, Library
-from simulator.playtest import STYLES, builtin_style
-from simulator.reviewing import open_review
-from simulator.sample_library import build_sample_library
-from simulator.scenario_loader import resolve
-from simulator.session import Session
+from simulator.authoring.playtest import STYLES, builtin_style
+from simulator.content.scenario_loader import resolve
+from simulator.practice.session import Session
+from simulator.quality.library import Filter, Library
+from simulator.quality.reviewing import open_review
+from simulator.quality.sample_library import build_sample_library
 
 LONG_TURNS = 300
 
@@ -51,9 +51,9 @@ def core(library: Library, sample: Path) -> None:
 
 
 async def app(library: Library) -> None:
-    from simulator.app.review_app import ReviewApp
-    from simulator.app.screens.library import LibraryScreen
-    from simulator.app.screens.review import ReviewScreen
+    from simulator.app.review.app import ReviewApp
+    from simulator.app.review.library import LibraryScreen
+    from simulator.app.review.transcript import ReviewScreen
 
     print("review app (headless, 120x36):")
     review_app = ReviewApp(library, "bench", cursor_blink=False, rescan=False)

@@ -18,14 +18,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from simulator.backends.choice import open_backend
-from simulator.realiser import Realiser
-from simulator.reply_checks import COMMON, words
-from simulator.scenario import HiddenFact, Scenario
-from simulator.scenario_loader import builtin_scenario_dir, discover
-from simulator.session import Session
+from simulator import locations
+from simulator.content.scenario import HiddenFact, Scenario
+from simulator.content.scenario_loader import discover
+from simulator.patient.backends.choice import open_backend
+from simulator.patient.realiser import Realiser
+from simulator.patient.reply_checks import COMMON, words
+from simulator.practice.session import Session
 from simulator.settings import PatientSettings
-from simulator.transcript import PatientTurn, TraineeTurn
+from simulator.storage.transcript import PatientTurn, TraineeTurn
 
 BATTERY: list[tuple[str, str]] = [
     ("open", "What would you like to talk about today?"),
@@ -60,7 +61,7 @@ def main() -> None:
     backend = open_backend(PatientSettings(backend="local", model=args.model))
     assert backend is not None
     realiser = Realiser(backend)
-    scenarios, _ = discover([builtin_scenario_dir()])
+    scenarios, _ = discover([locations.builtin_scenario_dir()])
     outcome: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     leaks, seconds = [], []

@@ -22,14 +22,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulator.backends import Message, OnText
-from simulator.backends.local import LocalBackend
-from simulator.model_store import locate
-from simulator.realiser import Realiser
-from simulator.scenario_loader import builtin_scenario_dir, load_scenario
-from simulator.session import Session
+from simulator import locations
+from simulator.content.scenario_loader import load_scenario
+from simulator.patient.backends import Message, OnText
+from simulator.patient.backends.local import LocalBackend
+from simulator.patient.model_store import locate
+from simulator.patient.realiser import Realiser
+from simulator.practice.session import Session
 
-STYLES = Path(__file__).resolve().parent.parent / "simulator" / "styles"
+STYLES = Path(__file__).resolve().parent.parent / "simulator" / "authoring" / "styles"
 
 
 class Timed:
@@ -80,7 +81,7 @@ def speed(model: str, turns: int) -> None:
     realiser = Realiser(timed)  # type: ignore[arg-type]
     rates: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        session = Session.start(load_scenario(builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=3,
+        session = Session.start(load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=3,
                                 directory=Path(folder))
         started = time.perf_counter()
         realiser.prepare(session.scenario)  # as the app does while the trainee reads the letter
@@ -103,12 +104,12 @@ def speed(model: str, turns: int) -> None:
 async def app_memory(model: str) -> None:
     from textual.widgets import Input
 
-    from simulator.app.app import SimulatorApp
     from simulator.app.config import AppConfig
-    from simulator.app.screens.picker import Choice
+    from simulator.app.practice.app import SimulatorApp
+    from simulator.app.practice.picker import Choice
     from simulator.settings import PatientSettings
 
-    scenario = load_scenario(builtin_scenario_dir() / "p2-widow-copd.yaml")
+    scenario = load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml")
     with tempfile.TemporaryDirectory() as folder:
         config = AppConfig(session_dir=Path(folder), seed=1, coder="learned", watch_scenarios=False,
                            patient=PatientSettings(backend="local", model=model))

@@ -17,14 +17,14 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulator.annomi import import_annomi  # noqa: E402
-from simulator.coder import Coding  # noqa: E402
-from simulator.coders import RuleCoder  # noqa: E402
-from simulator.learned_coder import _merge  # noqa: E402
-from simulator.rubric_loader import load_rubric  # noqa: E402
-from simulator.scored_transcript import code_transcript, conversation_of, human_codings  # noqa: E402
-from simulator.scoring import score  # noqa: E402
-from simulator.transcript import TraineeTurn, TranscriptImported, read_transcript  # noqa: E402
+from simulator.coding.coder import RuleCoder  # noqa: E402
+from simulator.coding.learned import _merge  # noqa: E402
+from simulator.coding.rules import Coding  # noqa: E402
+from simulator.content.rubric_loader import load_rubric  # noqa: E402
+from simulator.quality.annomi_import import import_annomi  # noqa: E402
+from simulator.scoring.score import score  # noqa: E402
+from simulator.scoring.scored_transcript import code_transcript, conversation_of, human_codings  # noqa: E402
+from simulator.storage.transcript import TraineeTurn, TranscriptImported, read_transcript  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "annomi-dev" / "AnnoMI-full-dev.csv"
 

@@ -13,7 +13,7 @@ import time
 CHILD = """
 import asyncio, sys, time
 t0 = time.perf_counter()
-from simulator.app.app import SimulatorApp
+from simulator.app.practice.app import SimulatorApp
 imported = time.perf_counter() - t0
 async def main():
     app = SimulatorApp()

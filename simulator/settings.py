@@ -15,18 +15,20 @@ Command-line options override the file.
 """
 
 import getpass
-import os
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simulator.model_store import DEFAULT_MODEL
-from simulator.problems import ContentError, Problem
+from simulator import locations
+from simulator.errors import ContentError, Problem
 
 Backend = Literal["scripted", "local", "remote"]
+
+
+# The embedded patient model `models pull` fetches when no other is named.
+DEFAULT_MODEL = "smollm2-135m"
 
 
 class PatientSettings(BaseModel):
@@ -41,12 +43,20 @@ class PatientSettings(BaseModel):
     dtype: Literal["auto", "bfloat16", "float32"] = Field("auto", description="local: number format")
 
 
+# The embedded patient model `models pull` fetches when no other is named.
+DEFAULT_MODEL = "smollm2-135m"
+
+
 class UserSettings(BaseModel):
     """Who is using the product."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str | None = Field(None, min_length=1, max_length=80, description="trainee and reviewer name")
+
+
+# The embedded patient model `models pull` fetches when no other is named.
+DEFAULT_MODEL = "smollm2-135m"
 
 
 class Settings(BaseModel):
@@ -68,17 +78,9 @@ class Settings(BaseModel):
             return "unknown"
 
 
-def config_file() -> Path:
-    """The configuration file's path; SIMULATOR_CONFIG overrides it."""
-    override = os.environ.get("SIMULATOR_CONFIG")
-    if override:
-        return Path(override)
-    return Path(platformdirs.user_config_dir("simulator", appauthor=False)) / "config.toml"
-
-
 def load_settings(path: Path | None = None) -> Settings:
-    """The settings in `path` (default: `config_file()`); defaults when there is no file."""
-    path = path or config_file()
+    """The settings in `path` (default: `locations.config_file()`); defaults when there is no file."""
+    path = path or locations.config_file()
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

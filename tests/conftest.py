@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario_loader import ScenarioFile, builtin_scenario_dir, load_scenario
+from simulator import locations
+from simulator.content.scenario_loader import ScenarioFile, load_scenario
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +23,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def taxi() -> ScenarioFile:
     """The P1 scenario, the hardest of the shipped ones."""
-    return load_scenario(builtin_scenario_dir() / "p1-taxi-driver.yaml")
+    return load_scenario(locations.builtin_scenario_dir() / "p1-taxi-driver.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from simulator.scenario_loader import builtin_scenario_dir
+from simulator import locations
 
 SCRIPTS = Path(__file__).parent / "scripts"
-STYLES = Path(__file__).resolve().parent.parent / "simulator" / "styles"
-SHIPPED = sorted(builtin_scenario_dir().glob("*.yaml"))
+STYLES = Path(__file__).resolve().parent.parent / "simulator" / "authoring" / "styles"
+SHIPPED = sorted(locations.builtin_scenario_dir().glob("*.yaml"))
 
 
 def script_path(name: str) -> Path:

@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import cohen_kappa_score, f1_score
 
-from simulator.annomi import human_codes, import_annomi, to_annomi
-from simulator.calibration import agreement
 from simulator.cli import main
-from simulator.codes import Code
-from simulator.transcript import PatientTurn, TraineeTurn, TranscriptImported, read_transcript
+from simulator.coding.annomi import human_codes, to_annomi
+from simulator.coding.codes import Code
+from simulator.quality.annomi_import import import_annomi
+from simulator.quality.calibration import agreement
+from simulator.storage.transcript import PatientTurn, TraineeTurn, TranscriptImported, read_transcript
 
 SAMPLE = Path(__file__).parent / "data" / "mi-sample.csv"
 

@@ -8,17 +8,18 @@ from helpers import script
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from simulator.app.app import SimulatorApp
+from simulator import locations
 from simulator.app.config import AppConfig
-from simulator.app.screens.consultation import ConsultationScreen
-from simulator.app.screens.document import DocumentScreen
-from simulator.app.screens.feedback import FeedbackScreen
-from simulator.app.screens.help import HelpScreen
-from simulator.app.screens.picker import PickerScreen
+from simulator.app.practice.app import SimulatorApp
+from simulator.app.practice.consultation import ConsultationScreen
+from simulator.app.practice.document import DocumentScreen
+from simulator.app.practice.feedback import FeedbackScreen
+from simulator.app.practice.help import HelpScreen
+from simulator.app.practice.picker import PickerScreen
 from simulator.app.widgets.turn import Turn
-from simulator.scenario_loader import builtin_scenario_dir, load_scenario
-from simulator.session import Session
-from simulator.transcript import (
+from simulator.content.scenario_loader import load_scenario
+from simulator.practice.session import Session
+from simulator.storage.transcript import (
     PatientTurn,
     PlanRecorded,
     ScoreRecorded,
@@ -32,7 +33,7 @@ SIZE = (100, 32)
 
 def config(tmp_path: Path) -> AppConfig:
     """A frozen, isolated configuration: no blinking cursor, a clock that does not move."""
-    return AppConfig(scenario_dirs=[builtin_scenario_dir()], session_dir=tmp_path / "sessions", seed=1,
+    return AppConfig(scenario_dirs=[locations.builtin_scenario_dir()], session_dir=tmp_path / "sessions", seed=1,
                      clock=lambda: 0.0, cursor_blink=False, coder="rules", watch_scenarios=False,
                      now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
 
@@ -178,7 +179,7 @@ async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: P
 async def test_saving_the_scenario_reloads_it_and_a_broken_save_is_reported(tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
-    source = builtin_scenario_dir() / "p6-knee-pain.yaml"
+    source = locations.builtin_scenario_dir() / "p6-knee-pain.yaml"
     path = folder / "p6-knee-pain.yaml"
     path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     cfg = replace(config(tmp_path), scenario_dirs=[folder], watch_scenarios=True)
@@ -236,8 +237,8 @@ async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback
 
 async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_consultation(tmp_path: Path) -> None:
     from simulator.app.autosave import SAVE_AFTER
-    from simulator.app.screens.prepare import PrepareScreen
-    from simulator.transcript import PreparationNoted
+    from simulator.app.practice.prepare import PrepareScreen
+    from simulator.storage.transcript import PreparationNoted
 
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
@@ -261,7 +262,7 @@ async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_c
 
 async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_plan(tmp_path: Path) -> None:
     from simulator.app.autosave import SAVE_AFTER
-    from simulator.app.screens.plan import PlanScreen
+    from simulator.app.practice.plan import PlanScreen
 
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
@@ -289,9 +290,9 @@ async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_p
 
 
 async def test_a_whole_cycle_prepare_discuss_record_review(tmp_path: Path) -> None:
-    from simulator.app.screens.plan import PlanScreen
-    from simulator.app.screens.prepare import PrepareScreen
-    from simulator.transcript import PreparationNoted, SessionStarted
+    from simulator.app.practice.plan import PlanScreen
+    from simulator.app.practice.prepare import PrepareScreen
+    from simulator.storage.transcript import PreparationNoted, SessionStarted
 
     app = SimulatorApp(config(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
@@ -349,12 +350,12 @@ async def test_a_whole_cycle_prepare_discuss_record_review(tmp_path: Path) -> No
 
 
 async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(tmp_path: Path) -> None:
-    from simulator.app.screens.plan import PlanScreen
-    from simulator.app.screens.prepare import PrepareScreen
-    from simulator.care_plan import CarePlan
+    from simulator.app.practice.plan import PlanScreen
+    from simulator.app.practice.prepare import PrepareScreen
+    from simulator.storage.care_plan import CarePlan
 
     cfg = config(tmp_path)
-    session = Session.start(load_scenario(builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=1,
+    session = Session.start(load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=1,
                             directory=cfg.session_dir)
     session.prepare("Check inhalers")
     async with SimulatorApp(cfg, resume=Session.resume(session.path)).run_test(size=SIZE) as pilot:

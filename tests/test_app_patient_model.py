@@ -9,11 +9,11 @@ from test_app import SIZE, choose, config
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from simulator.app.app import SimulatorApp
+from simulator.app.practice.app import SimulatorApp
 from simulator.app.widgets.turn import Turn
-from simulator.backends import Message, OnText, choice
+from simulator.patient.backends import Message, OnText, choice
 from simulator.settings import PatientSettings
-from simulator.transcript import PatientTurn, SystemEvent, read_transcript
+from simulator.storage.transcript import PatientTurn, SystemEvent, read_transcript
 
 
 async def wait_for_backend(pilot: Pilot) -> None:

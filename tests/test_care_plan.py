@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from helpers import SHIPPED, script
 
-from simulator.care_plan import CarePlan
-from simulator.patient_engine import Intent
-from simulator.plan_outcome import OPENINGS, RANK, Outcome, carry, draw
-from simulator.plan_review import review_plan
-from simulator.reply_checks import COMMON, words
-from simulator.scenario_loader import load_scenario
-from simulator.session import Session
-from simulator.transcript import PatientTurn, PlanRecorded, SessionStarted, read_transcript
+from simulator.content.scenario_loader import load_scenario
+from simulator.patient.engine import Intent
+from simulator.patient.reply_checks import COMMON, words
+from simulator.practice.plan_outcome import OPENINGS, RANK, Outcome, carry, draw
+from simulator.practice.session import Session
+from simulator.scoring.plan_checks import review_plan
+from simulator.storage.care_plan import CarePlan
+from simulator.storage.transcript import PatientTurn, PlanRecorded, SessionStarted, read_transcript
 
 REVIEW = "Shall we book you in to review how it's going in four weeks?"
 VAGUE = CarePlan(goal="Lose weight and take your medication properly", step_what="Be more active",
@@ -112,8 +112,8 @@ def test_a_vague_plan_is_reported_as_not_knowing_what_to_do(tmp_path: Path) -> N
 
 
 def test_the_rubric_caps_plan_behaviours_by_the_recorded_plan(tmp_path: Path) -> None:
-    from simulator.coders import RuleCoder
-    from simulator.rubric_loader import load_rubric
+    from simulator.coding.coder import RuleCoder
+    from simulator.content.rubric_loader import load_rubric
 
     scores = {}
     for name in ("own", "vague", "none"):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from simulator.care_tags import step_elements
-from simulator.coder import CoderContext, asks_permission, code_utterance
-from simulator.codes import CARE_TAGS, Code
+from simulator.coding.care_tags import step_elements
+from simulator.coding.codes import CARE_TAGS, Code
+from simulator.coding.rules import CoderContext, asks_permission, code_utterance
 
 C = Code
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator.annomi import to_annomi
-from simulator.coder import CoderContext, Coding, code_utterance
-from simulator.coders import MODELS, CoderUnavailable, learned_coder
-from simulator.codes import Code
-from simulator.learned_coder import LearnedCoder, _merge
+from simulator import locations
+from simulator.coding.annomi import to_annomi
+from simulator.coding.coder import CoderUnavailable, learned_coder
+from simulator.coding.codes import Code
+from simulator.coding.learned import LearnedCoder, _merge
+from simulator.coding.rules import CoderContext, Coding, code_utterance
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "annomi-dev"
@@ -26,7 +27,7 @@ def coder() -> LearnedCoder:
 
 
 def test_manifest_checksums_match_the_shipped_files() -> None:
-    folder = MODELS / "coder"
+    folder = locations.coder_dir()
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sha256"], "the manifest lists no files"
     for name, digest in manifest["sha256"].items():

@@ -4,7 +4,7 @@ import re
 
 from helpers import SHIPPED
 
-from simulator.scenario_loader import load_scenario
+from simulator.content.scenario_loader import load_scenario
 
 
 def test_one_scenario_per_archetype_p1_to_p8() -> None:

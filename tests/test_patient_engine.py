@@ -2,10 +2,11 @@
 
 from helpers import script
 
-from simulator.coder import code_utterance
-from simulator.codes import Code
-from simulator.patient_engine import Intent, PatientEngine, PatientReply
-from simulator.scenario_loader import ScenarioFile
+from simulator import locations
+from simulator.coding.codes import Code
+from simulator.coding.rules import code_utterance
+from simulator.content.scenario_loader import ScenarioFile
+from simulator.patient.engine import Intent, PatientEngine, PatientReply
 
 
 def _say(engine: PatientEngine, text: str) -> PatientReply:
@@ -96,9 +97,9 @@ def test_persona_sensitivities_double_the_effect(taxi: ScenarioFile) -> None:
 
 
 def test_the_patient_brings_up_their_preparation_when_invited() -> None:
-    from simulator.scenario_loader import builtin_scenario_dir, load_scenario
+    from simulator.content.scenario_loader import load_scenario
 
-    scenario = load_scenario(builtin_scenario_dir() / "p2-widow-copd.yaml").scenario
+    scenario = load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml").scenario
     assert scenario.preparation is not None and scenario.preparation.prepared
     engine = PatientEngine(scenario, 0)
     assert _say(engine, "Did you get a chance to look at the letter?").text == "Yes, I had a look at it."

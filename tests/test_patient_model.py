@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 from helpers import SHIPPED, script
 
-from simulator.backends import BackendUnavailable, Message, OnText
-from simulator.backends.choice import open_backend
-from simulator.backends.remote import RemoteBackend
-from simulator.patient_engine import Intent, PatientReply
-from simulator.patient_prompt import build_messages
-from simulator.realiser import Realiser, shown_part
-from simulator.reply_checks import ReplyContext, reply_problems
-from simulator.scenario_loader import ScenarioFile, load_scenario
-from simulator.session import Session
+from simulator.content.scenario_loader import ScenarioFile, load_scenario
+from simulator.patient.backends import BackendUnavailable, Message, OnText
+from simulator.patient.backends.choice import open_backend
+from simulator.patient.backends.remote import RemoteBackend
+from simulator.patient.engine import Intent, PatientReply
+from simulator.patient.prompt import build_messages
+from simulator.patient.realiser import Realiser, shown_part
+from simulator.patient.reply_checks import ReplyContext, reply_problems
+from simulator.practice.session import Session
 from simulator.settings import PatientSettings
-from simulator.transcript import PatientTurn, read_transcript
+from simulator.storage.transcript import PatientTurn, read_transcript
 
 
 class Scripted:
@@ -53,7 +53,7 @@ CHAT = [{"role": "system", "content": "You reword a patient's lines."},
 
 
 def test_local_backend_is_reproducible_for_a_seed(tiny: Path) -> None:
-    from simulator.backends.local import LocalBackend
+    from simulator.patient.backends.local import LocalBackend
 
     first = LocalBackend(tiny).generate(CHAT, seed=3, max_new_tokens=12)
     assert first == LocalBackend(tiny).generate(CHAT, seed=3, max_new_tokens=12)
@@ -61,7 +61,7 @@ def test_local_backend_is_reproducible_for_a_seed(tiny: Path) -> None:
 
 
 def test_the_cache_is_reused_and_gives_what_a_fresh_model_gives(tiny: Path) -> None:
-    from simulator.backends.local import LocalBackend
+    from simulator.patient.backends.local import LocalBackend
 
     warm = LocalBackend(tiny)
     said = warm.generate(CHAT, seed=1, max_new_tokens=8)
@@ -78,7 +78,7 @@ def test_the_cache_is_reused_and_gives_what_a_fresh_model_gives(tiny: Path) -> N
 
 
 def test_a_gguf_file_plays_like_its_model_folder(tiny: Path, tiny_gguf: Path) -> None:
-    from simulator.backends.local import LocalBackend
+    from simulator.patient.backends.local import LocalBackend
 
     from_gguf = LocalBackend(tiny_gguf)
     assert from_gguf.name == "local: tiny.gguf"
@@ -89,7 +89,7 @@ def test_a_gguf_file_plays_like_its_model_folder(tiny: Path, tiny_gguf: Path) ->
 def test_one_backend_used_from_two_threads_gives_what_one_thread_gives(tiny: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from simulator.backends.local import LocalBackend
+    from simulator.patient.backends.local import LocalBackend
 
     alone = LocalBackend(tiny).generate(CHAT, seed=7, max_new_tokens=12)
     shared = LocalBackend(tiny)
@@ -103,7 +103,7 @@ def test_one_backend_used_from_two_threads_gives_what_one_thread_gives(tiny: Pat
 
 
 def test_the_realiser_knows_which_scenario_it_prepared_for(taxi: ScenarioFile) -> None:
-    from simulator.scenario_loader import resolve
+    from simulator.content.scenario_loader import resolve
 
     realiser = Realiser(Scripted())
     assert not realiser.prepared_for(taxi.scenario)
@@ -113,7 +113,7 @@ def test_the_realiser_knows_which_scenario_it_prepared_for(taxi: ScenarioFile) -
 
 
 def test_generation_stops_when_told(tiny: Path) -> None:
-    from simulator.backends.local import LocalBackend
+    from simulator.patient.backends.local import LocalBackend
 
     seen: list[str] = []
     LocalBackend(tiny).generate(CHAT, seed=0, max_new_tokens=30, on_text=lambda text: seen.append(text) or False)
@@ -156,7 +156,7 @@ def test_unreleased_hidden_facts_never_reach_the_prompt(path: Path, tmp_path: Pa
 
 
 def test_the_prompt_holds_profile_intent_line_and_recent_conversation(taxi: ScenarioFile) -> None:
-    from simulator.patient_prompt import Exchange
+    from simulator.patient.prompt import Exchange
 
     messages = build_messages(taxi.scenario, released=["nights"], recent=[Exchange("Nurse", "How are nights?")],
                               intent=Intent.RESIST, line="Yeah, I've heard all that before.")
@@ -308,7 +308,8 @@ def test_remote_failures_are_messages(server: str) -> None:
 # --- the real embedded model, when it is installed -----------------------------------------------------
 
 def test_the_embedded_model_plays_without_leaking(tmp_path: Path) -> None:
-    from simulator.model_store import DEFAULT_MODEL, locate
+    from simulator.patient.model_store import locate
+    from simulator.settings import DEFAULT_MODEL
 
     if locate(DEFAULT_MODEL) is None:
         pytest.skip("the embedded model is not installed (simulator models pull)")

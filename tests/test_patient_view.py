@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from helpers import SHIPPED, script
 
-from simulator.feedback import disclosures
-from simulator.patient_view import patient_view
-from simulator.scenario_loader import load_scenario
-from simulator.session import Session
-from simulator.transcript import PatientRated, SessionEnded, read_transcript
+from simulator.content.scenario_loader import load_scenario
+from simulator.practice.session import Session
+from simulator.scoring.feedback import disclosures
+from simulator.scoring.patient_view import patient_view
+from simulator.storage.transcript import PatientRated, SessionEnded, read_transcript
 
 
 def _played(path: Path, style: str, folder: Path) -> Session:

@@ -7,7 +7,7 @@ import pytest
 from helpers import SHIPPED, script_path
 
 from simulator.cli import main
-from simulator.scenario_loader import load_scenario
+from simulator.content.scenario_loader import load_scenario
 
 
 def _play_json(capsys: pytest.CaptureFixture[str], scenario: Path, script_name: str, seed: int) -> list[dict]:

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from helpers import SHIPPED
 
+from simulator.authoring.playtest import CLEAR_MARGIN, playtest
 from simulator.cli import main
-from simulator.patient_engine import Intent
-from simulator.playtest import CLEAR_MARGIN, playtest
-from simulator.rubric_loader import load_rubric
-from simulator.scenario_loader import load_scenario
+from simulator.content.rubric_loader import load_rubric
+from simulator.content.scenario_loader import load_scenario
+from simulator.patient.engine import Intent
 
 RUBRIC = load_rubric()
 

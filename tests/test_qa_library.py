@@ -10,21 +10,21 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from simulator.agreement import ENGINE, figures, kappa, ratings
-from simulator.annomi import import_annomi
-from simulator.annotations import annotation_path, read_review
 from simulator.cli import main
-from simulator.coders import RuleCoder
-from simulator.codes import Code
-from simulator.exports import write_annotations_csv, write_scores_csv
-from simulator.html_report import render_report
-from simulator.library import Filter, Library, query_filter
-from simulator.library_entry import EXPERTS
-from simulator.reviewing import open_review
-from simulator.sample_library import build_sample_library
-from simulator.scenario_loader import ScenarioFile
-from simulator.session import Session
-from simulator.transcript import TraineeTurn, read_transcript
+from simulator.coding.coder import RuleCoder
+from simulator.coding.codes import Code
+from simulator.content.scenario_loader import ScenarioFile
+from simulator.practice.session import Session
+from simulator.quality.agreement import ENGINE, figures, kappa, ratings
+from simulator.quality.annomi_import import import_annomi
+from simulator.quality.annotations import read_review
+from simulator.quality.exports import write_annotations_csv, write_scores_csv
+from simulator.quality.html_report import render_report
+from simulator.quality.library import Filter, Library, query_filter
+from simulator.quality.library_entry import EXPERTS
+from simulator.quality.reviewing import open_review
+from simulator.quality.sample_library import build_sample_library
+from simulator.storage.transcript import TraineeTurn, annotation_path, read_transcript
 
 SAMPLE = Path(__file__).parent / "data" / "mi-sample.csv"
 WHEN = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)

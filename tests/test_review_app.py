@@ -12,18 +12,19 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
 
-from simulator.annotations import annotation_path, read_review
-from simulator.app.review_app import ReviewApp
-from simulator.app.screens.agreement import AgreementScreen
-from simulator.app.screens.library import LibraryScreen
-from simulator.app.screens.progress import ProgressScreen
-from simulator.app.screens.review import ReviewScreen
-from simulator.codes import Code
-from simulator.library import Library
-from simulator.reviewing import open_review
-from simulator.sample_library import build_sample_library
-from simulator.scenario_loader import ScenarioFile
-from simulator.session import Session
+from simulator.app.review.agreement import AgreementScreen
+from simulator.app.review.app import ReviewApp
+from simulator.app.review.library import LibraryScreen
+from simulator.app.review.progress import ProgressScreen
+from simulator.app.review.transcript import ReviewScreen
+from simulator.coding.codes import Code
+from simulator.content.scenario_loader import ScenarioFile
+from simulator.practice.session import Session
+from simulator.quality.annotations import read_review
+from simulator.quality.library import Library
+from simulator.quality.reviewing import open_review
+from simulator.quality.sample_library import build_sample_library
+from simulator.storage.transcript import annotation_path
 
 SIZE = (120, 36)
 WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from helpers import SHIPPED
 
-from simulator.problems import ContentError
-from simulator.scenario_loader import discover, load_scenario, resolve
+from simulator.content.scenario_loader import discover, load_scenario, resolve
+from simulator.errors import ContentError
 
 GOOD = (Path(__file__).parent.parent / "scenarios" / "p6-knee-pain.yaml").read_text(encoding="utf-8")
 

@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 from helpers import SHIPPED, script
 
-from simulator.coders import RuleCoder
-from simulator.codes import Code
-from simulator.problems import ContentError
-from simulator.rubric_loader import load_rubric
-from simulator.scenario_loader import load_scenario
-from simulator.scoring import CodedTurn, Conversation, miti_summary, score
-from simulator.session import Session
+from simulator.coding.coder import RuleCoder
+from simulator.coding.codes import Code
+from simulator.content.rubric_loader import load_rubric
+from simulator.content.scenario_loader import load_scenario
+from simulator.errors import ContentError
+from simulator.practice.session import Session
+from simulator.scoring.score import CodedTurn, Conversation, miti_summary, score
 
 RUBRIC = load_rubric()
 

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from helpers import script
 
-from simulator.problems import ContentError
-from simulator.scenario_loader import ScenarioFile
-from simulator.session import Session, SessionClosed, list_sessions
-from simulator.transcript import PatientTurn, SessionEnded, SessionStarted, TraineeTurn, read_transcript
+from simulator.content.scenario_loader import ScenarioFile
+from simulator.errors import ContentError
+from simulator.practice.session import Session, SessionClosed, list_sessions
+from simulator.storage.transcript import PatientTurn, SessionEnded, SessionStarted, TraineeTurn, read_transcript
 
 KILLED_CHILD = """
 import sys, time
 from pathlib import Path
-from simulator.scenario_loader import resolve
-from simulator.session import Session
+from simulator.content.scenario_loader import resolve
+from simulator.practice.session import Session
 session = Session.start(resolve("p1-taxi-driver"), seed=4, directory=Path(sys.argv[1]))
 for line in sys.argv[2:]:
     session.say(line)
@@ -97,7 +97,7 @@ def test_a_trainee_turn_without_its_answer_is_answered_on_resume(taxi: ScenarioF
 
 
 def test_an_ended_conversation_resumes_only_to_record_its_plan(taxi: ScenarioFile, tmp_path: Path) -> None:
-    from simulator.care_plan import CarePlan
+    from simulator.storage.care_plan import CarePlan
 
     session = Session.start(taxi, seed=2, directory=tmp_path)
     goodbye = session.end()
@@ -138,7 +138,7 @@ def test_sessions_started_in_the_same_second_get_their_own_files(taxi: ScenarioF
 
 
 def test_reloading_a_scenario_that_lost_the_visit_is_refused(tmp_path: Path) -> None:
-    from simulator.scenario_loader import load_scenario, resolve
+    from simulator.content.scenario_loader import load_scenario, resolve
 
     original = resolve("p2-widow-copd")
     session = Session.start(original, seed=1, directory=tmp_path, visit="review")

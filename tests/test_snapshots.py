@@ -10,7 +10,7 @@ from test_app import SIZE, choose, config, end_and_plan
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from simulator.app.app import SimulatorApp
+from simulator.app.practice.app import SimulatorApp
 
 
 async def _consult(pilot: Pilot) -> None:

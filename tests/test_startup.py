@@ -5,7 +5,7 @@ import sys
 
 CHECK = """
 import sys
-import simulator.cli, simulator.app.app
+import simulator.cli, simulator.app.practice.app
 heavy = sorted(m for m in ("torch", "transformers", "numpy") if m in sys.modules)
 print(",".join(heavy))
 """

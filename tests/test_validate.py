@@ -9,11 +9,11 @@ import yaml
 from helpers import SHIPPED
 
 from simulator.cli import main
-from simulator.rubric import Rubric
-from simulator.rubric_loader import BUILTIN
-from simulator.scenario import Scenario
+from simulator.content.rubric import Rubric
+from simulator.content.rubric_loader import BUILTIN
+from simulator.content.scenario import Scenario
 
-TEMPLATE = (Path(__file__).resolve().parent.parent / "simulator" / "templates" / "scenario.yaml").read_text(
+TEMPLATE = (Path(__file__).resolve().parent.parent / "simulator" / "authoring" / "templates" / "scenario.yaml").read_text(
     encoding="utf-8").replace("__ID__", "broken").replace("__TITLE__", "Broken")
 
 # (case, text to replace, replacement, text marking the reported place, message fragment)

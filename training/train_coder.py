@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from annomi import DATA, Example, load_examples  # noqa: E402
 
-from simulator.coder_model import HEADS, CoderNet, decode, encode, new_network  # noqa: E402
+from simulator.coding.network import HEADS, CoderNet, decode, encode, new_network  # noqa: E402
 
 
 def train(examples: list[Example], args: argparse.Namespace) -> tuple[CoderNet, object]:

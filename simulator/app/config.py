@@ -5,10 +5,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simulator import paths
-from simulator.rubric_loader import BUILTIN as BUILTIN_RUBRIC
-from simulator.scenario_loader import scenario_dirs
-from simulator.session import Clock, utc_now
+from simulator import locations
+from simulator.content.rubric_loader import BUILTIN as BUILTIN_RUBRIC
+from simulator.content.scenario_loader import scenario_dirs
+from simulator.practice.session import Clock, utc_now
 from simulator.settings import PatientSettings
 
 
@@ -17,7 +17,7 @@ class AppConfig:
     """Folders, seed, clock and cursor behaviour for one run of the app."""
 
     scenario_dirs: list[Path] = field(default_factory=scenario_dirs)
-    session_dir: Path = field(default_factory=paths.session_dir)
+    session_dir: Path = field(default_factory=locations.session_dir)
     seed: int | None = None
     # Seconds on a monotonic clock, for the elapsed-time display; tests pass a frozen one.
     clock: Callable[[], float] = time.monotonic

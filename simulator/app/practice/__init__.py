@@ -1,0 +1,1 @@
+"""The practice app and its screens."""

@@ -1,0 +1,149 @@
+"""The practice app: picker, consultation and feedback screens over the core."""
+
+from concurrent.futures import Future
+
+from textual.app import App
+from textual.binding import Binding
+
+from simulator import __version__
+from simulator.app.config import AppConfig
+from simulator.app.practice.consultation import ConsultationScreen
+from simulator.app.practice.feedback import FeedbackScreen
+from simulator.app.practice.picker import Choice, PickerScreen
+from simulator.app.practice.plan import PlanScreen
+from simulator.app.practice.prepare import PrepareScreen
+from simulator.app.preload import preload
+from simulator.coding.coder import Coder, coder_named
+from simulator.content.rubric_loader import RubricFile, load_rubric
+from simulator.content.scenario import Scenario
+from simulator.content.scenario_loader import discover
+from simulator.errors import ContentError
+from simulator.patient.backends.choice import open_realiser
+from simulator.patient.realiser import Realiser
+from simulator.practice.session import Session
+
+
+class SimulatorApp(App[None]):
+    """Keyboard-only practice: choose a patient, hold the conversation, read the feedback."""
+
+    TITLE = "Consultation simulator"
+    SUB_TITLE = f"v{__version__}"
+    BINDINGS = [Binding("f1", "help", "Help", show=False)]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, config: AppConfig | None = None, *, start: Choice | None = None,
+                 resume: Session | None = None) -> None:
+        super().__init__()
+        self.config = config or AppConfig()
+        self._start = start
+        self._resume = resume
+        # The coder that scores and drives the patient, filled in by a background load (see load_coder).
+        self.coder: Future[Coder] = Future()
+        self._coder_loading = False
+        # What words the patient's replies (None: authored lines), loaded in the background like the coder.
+        self.realiser: Future[Realiser | None] = Future()
+        self._backend_loading = False
+
+    def on_mount(self) -> None:
+        if self._resume is not None:
+            self._continue(self._resume)
+        elif self._start is not None:
+            self._chosen(self._start)
+        else:
+            self._pick()
+
+    def _continue(self, session: Session) -> None:
+        """Pick a resumed visit up at the step where it stopped: preparing, talking or recording the plan."""
+        if session.finished:
+            self._ended(session)
+        elif session.turn == 0:
+            self._prepare(session)
+        else:
+            self._consult(session, _elapsed_so_far(session))
+
+    def load_coder(self) -> None:
+        """Start loading the coder on a background thread, once. Called when a consultation opens: the
+        model takes seconds to load (and its import holds the interpreter), so it loads while the
+        trainee reads the opening and the letter, never while the first screen is being drawn."""
+        if not self._coder_loading:
+            self._coder_loading = True
+            preload(lambda: coder_named(self.config.coder), self.coder)
+
+    def load_backend(self, scenario: Scenario) -> None:
+        """Start loading the patient's language model (if one is configured) in the background, once:
+        it loads, and reads the start of the scenario's prompts, while the trainee reads the letter."""
+        if not self._backend_loading:
+            self._backend_loading = True
+            preload(lambda: open_realiser(self.config.patient, scenario), self.realiser)
+
+    def _pick(self) -> None:
+        # Scenarios are read afresh each time, so files added while the app runs show up.
+        scenarios, problems = discover(self.config.scenario_dirs)
+        self.push_screen(PickerScreen(scenarios, problems), self._chosen)
+
+    def _chosen(self, choice: Choice | None) -> None:
+        if choice is None:
+            return
+        try:
+            session = Session.start(choice.scenario_file, seed=self.config.seed, directory=self.config.session_dir,
+                                    clock=self.config.now, visit=choice.visit, trainee=self.config.trainee)
+        except OSError as error:
+            self.notify(f"Cannot save transcripts in {self.config.session_dir}: {error.strerror or error}",
+                        severity="error", timeout=10, markup=False)
+            self._pick()
+            return
+        self._prepare(session)
+
+    def _prepare(self, session: Session) -> None:
+        self.push_screen(PrepareScreen(session), self._prepared)
+
+    def _prepared(self, session: Session | None) -> None:
+        if session is not None:
+            self._consult(session)
+
+    def _consult(self, session: Session, already_elapsed: float = 0.0) -> None:
+        self.push_screen(ConsultationScreen(session, already_elapsed), self._ended)
+
+    def _ended(self, session: Session | None) -> None:
+        if session is not None:
+            self.push_screen(PlanScreen(session), self._planned)
+
+    def _planned(self, session: Session | None) -> None:
+        if session is not None:
+            self.push_screen(FeedbackScreen(session, self._rubric(), self.coder),
+                             lambda choice: self._after_feedback(session, choice))
+
+    def _rubric(self) -> RubricFile:
+        """The configured rubric, or the built-in one (with a message) if the configured one is broken."""
+        try:
+            return load_rubric(self.config.rubric)
+        except ContentError as error:
+            self.notify(f"Using the built-in rubric: {error.problems[0]}", severity="error", timeout=10, markup=False)
+            return load_rubric()
+
+    def _after_feedback(self, session: Session, choice: str | None) -> None:
+        if choice == "review":
+            try:
+                review = session.next_visit(seed=self.config.seed, directory=self.config.session_dir)
+            except (OSError, ContentError) as error:
+                self.notify(f"Cannot start the review visit: {error}", severity="error", timeout=10, markup=False)
+                self._pick()
+                return
+            self._prepare(review)
+        elif choice == "new":
+            self._pick()
+        else:
+            self.exit()
+
+    def action_help(self) -> None:
+        """Show the help screen (unless it is already open)."""
+        # Imported on first use: the Markdown widget costs start-up time the first screen does not need.
+        from simulator.app.practice.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def _elapsed_so_far(session: Session) -> float:
+    """Seconds between a resumed session's first and last events: time already spent in it."""
+    return (session.events[-1].at - session.events[0].at).total_seconds()

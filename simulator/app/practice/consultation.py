@@ -1,0 +1,276 @@
+"""The consultation: the conversation, the input line, the letter and persona card on keys."""
+
+from collections.abc import Callable
+from contextlib import suppress
+from functools import partial
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from simulator.app.practice.document import DocumentScreen
+from simulator.app.widgets.turn import Turn
+from simulator.content.scenario import Scenario
+from simulator.content.scenario_loader import load_scenario
+from simulator.errors import ContentError
+from simulator.patient.backends import BackendUnavailable
+from simulator.patient.backends.choice import describe
+from simulator.practice.session import Session
+from simulator.storage.transcript import PatientTurn, TraineeTurn
+from simulator.text import clean_utterance
+
+# Long enough for any spoken turn; stops a stray paste of a whole document becoming one utterance.
+MAX_UTTERANCE = 1000
+
+
+def persona_card(scenario: Scenario) -> str:
+    """The persona as the trainee may see it: public profile only, no hidden facts."""
+    persona = scenario.persona
+    lines = [f"{persona.name}, {persona.age}"]
+    if persona.occupation:
+        lines.append(persona.occupation)
+    lines += ["", "Conditions: " + ", ".join(persona.conditions), "", persona.life_context]
+    return "\n".join(lines)
+
+
+class ConsultationScreen(Screen[Session]):
+    """One consultation; dismissed with the ended session when the trainee ends it."""
+
+    DEFAULT_CSS = """
+    ConsultationScreen #bar { height: 1; background: $primary 30%; padding: 0 1; }
+    ConsultationScreen #who { width: 1fr; text-style: bold; }
+    ConsultationScreen #voice { width: auto; color: $text-muted; margin-right: 2; }
+    ConsultationScreen #elapsed { width: auto; }
+    ConsultationScreen #conversation { height: 1fr; padding: 1 1 0 1; }
+    ConsultationScreen Input { dock: bottom; }
+    """
+    BINDINGS = [
+        Binding("f1", "app.help", "Help"),
+        Binding("f2", "letter", "Results letter"),
+        Binding("f3", "persona", "Persona card"),
+        Binding("f4", "preparation", "Your note"),
+        Binding("f10", "end", "End consultation"),
+        Binding("ctrl+q", "app.quit", "Quit (resume later)"),
+    ]
+
+    def __init__(self, session: Session, already_elapsed: float = 0.0) -> None:
+        super().__init__()
+        self.session = session
+        self._offset = already_elapsed
+        self._started = 0.0
+        # True while a model is wording the patient's reply on a worker thread.
+        self._speaking = False
+
+    def compose(self) -> ComposeResult:
+        persona = self.session.scenario.persona
+        with Horizontal(id="bar"):
+            yield Static(f"{persona.name}, {persona.age} · {', '.join(persona.conditions)}", id="who",
+                         markup=False)
+            yield Static(id="voice", markup=False)
+            yield Static(id="elapsed")
+        yield VerticalScroll(id="conversation")
+        yield Input(placeholder="Type what you would say, then Enter", id="say", max_length=MAX_UTTERANCE)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.session.scenario.title
+        conversation = self.query_one("#conversation", VerticalScroll)
+        for event in self.session.events:
+            if isinstance(event, TraineeTurn | PatientTurn):
+                conversation.mount(self._turn(event))
+        conversation.scroll_end(animate=False)
+        say = self.query_one(Input)
+        say.cursor_blink = self.app.config.cursor_blink  # type: ignore[attr-defined]
+        say.focus()
+        self._started = self.app.config.clock()  # type: ignore[attr-defined]
+        self.call_after_refresh(self.app.load_coder)  # type: ignore[attr-defined]
+        settings = self.app.config.patient  # type: ignore[attr-defined]
+        loading = "" if settings.backend == "scripted" else " (loading)"
+        self.query_one("#voice", Static).update(f"Patient: {describe(settings)}{loading}")
+        self.call_after_refresh(self.app.load_backend, self.session.scenario)  # type: ignore[attr-defined]
+        self._backend_timer = self.set_interval(0.25, self._check_backend)
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        if self.app.config.watch_scenarios:  # type: ignore[attr-defined]
+            self._seen = self._stamp()
+            self.set_interval(1.0, self._check_scenario)
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.session.scenario_file.path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def _check_scenario(self) -> None:
+        """Reload the scenario when its file is saved; if the new version is broken, say where and
+        keep playing the old one."""
+        stamp = self._stamp()
+        if stamp is None or stamp == self._seen or self._speaking:
+            return
+        self._seen = stamp
+        try:
+            reloaded = load_scenario(self.session.scenario_file.path)
+            self.session.reload(reloaded)
+        except ContentError as error:
+            shown = "\n".join(str(p) for p in error.problems[:5])
+            more = f"\n(and {len(error.problems) - 5} more)" if len(error.problems) > 5 else ""
+            self.notify(f"The scenario file has problems; still playing the last good version.\n{shown}{more}",
+                        title="Scenario not reloaded", severity="error", timeout=15, markup=False)
+            return
+        self.notify(f"Reloaded {reloaded.path.name}", title="Scenario reloaded", markup=False)
+
+    def _tick(self) -> None:
+        seconds = int(self._offset + self.app.config.clock() - self._started)  # type: ignore[attr-defined]
+        minutes, secs = divmod(seconds, 60)
+        self.query_one("#elapsed", Static).update(f"Turn {self.session.turn} · {minutes:02d}:{secs:02d}")
+
+    def _turn(self, event: TraineeTurn | PatientTurn) -> Turn:
+        if isinstance(event, TraineeTurn):
+            return Turn("You", event.text, "trainee")
+        return Turn(self.session.scenario.persona.name, event.text, "patient")
+
+    def _check_backend(self) -> None:
+        """Once the patient's model has loaded (or failed to), start using it and say which is playing."""
+        future = self.app.realiser  # type: ignore[attr-defined]
+        if not future.done():
+            return
+        self._backend_timer.stop()
+        voice = self.query_one("#voice", Static)
+        try:
+            realiser = future.result()
+        except Exception as error:  # noqa: BLE001 - any failure to load leaves the authored lines playing
+            why = str(error) if isinstance(error, BackendUnavailable) else f"it failed to load ({error})"
+            voice.update("Patient: scripted (model unavailable)")
+            self.session.note("backend_unavailable", why)
+            self.notify(f"{why}. The patient speaks in authored lines.", title="No language model",
+                        severity="warning", timeout=15, markup=False)
+            return
+        if realiser is None:
+            voice.update("Patient: scripted")
+            return
+        self.session.realiser = realiser
+        if not realiser.prepared_for(self.session.scenario):
+            # Loaded for an earlier consultation in this run: read this persona's prompt start now.
+            self.run_worker(partial(realiser.prepare, self.session.scenario), thread=True)
+        voice.update(f"Patient: {realiser.backend.name}")
+        self.session.note("backend", realiser.backend.name)
+
+    @on(Input.Submitted)
+    def _said(self, event: Input.Submitted) -> None:
+        if self._speaking:
+            # Keep what the trainee typed; they send it once the patient has finished.
+            self.notify(f"{self.session.scenario.persona.name} is still speaking; your words stay in the box.",
+                        timeout=4, markup=False)
+            return
+        self._use_loaded_coder()
+        if self.session.realiser is not None:
+            self._say_streamed(event.input)
+            return
+        try:
+            exchange = self.session.say(event.value)
+        except OSError as error:
+            # Leave the words in the box so nothing typed is lost.
+            self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
+                        "Your words are still in the box.", severity="error", timeout=10, markup=False)
+            return
+        event.input.clear()
+        if exchange is None:
+            return
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.mount_all([self._turn(exchange[0]), self._turn(exchange[1])])
+        conversation.scroll_end(animate=False)
+        self._tick()
+
+    def _say_streamed(self, box: Input) -> None:
+        """Show the trainee's words at once and stream the patient's reply in as a worker writes it."""
+        value = box.value
+        text = clean_utterance(value)
+        box.clear()
+        if not text:
+            return
+        said = Turn("You", text, "trainee")
+        # Muted until the whole reply has passed its checks: a try may still be taken back.
+        reply = Turn(self.session.scenario.persona.name, "…", "patient speaking")
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.mount_all([said, reply])
+        conversation.scroll_end(animate=False)
+        self._speaking = True
+        self.run_worker(partial(self._converse, value, said, reply), thread=True, group="reply")
+
+    def _converse(self, value: str, said: Turn, reply: Turn) -> None:
+        """On the worker thread: code, answer and log one exchange, streaming the reply to the screen."""
+        def show(text: str) -> None:
+            self._from_worker(reply.say, text or "…")
+            self._from_worker(self.query_one("#conversation", VerticalScroll).scroll_end, animate=False)
+
+        try:
+            exchange = self.session.say(value, on_show=show)
+        except OSError as error:
+            self._from_worker(self._not_saved, value, error, [said, reply])
+            return
+        self._from_worker(self._answered, reply, exchange[1] if exchange else None)
+
+    def _from_worker(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        # RuntimeError: the app closed while the patient was speaking; the transcript has everything.
+        with suppress(RuntimeError):
+            self.app.call_from_thread(callback, *args, **kwargs)
+
+    def _answered(self, reply: Turn, event: PatientTurn | None) -> None:
+        self._speaking = False
+        reply.remove_class("speaking")
+        if event is not None:
+            reply.say(event.text)
+        self._tick()
+
+    def _not_saved(self, value: str, error: OSError, turns: list[Turn]) -> None:
+        self._speaking = False
+        for turn in turns:
+            turn.remove()
+        box = self.query_one(Input)
+        box.value = value + (" " + box.value if box.value else "")
+        self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
+                    "Your words are back in the box.", severity="error", timeout=10, markup=False)
+
+    def _use_loaded_coder(self) -> None:
+        """Once the background load has finished, the learned coder drives the patient too: one coder,
+        two uses. Until then (or if it failed) the rule-based coder does."""
+        future = self.app.coder  # type: ignore[attr-defined]
+        if future.done() and future.exception() is None and self.session.coder is not future.result():
+            self.session.coder = future.result()
+
+    def action_letter(self) -> None:
+        """Open the results letter the patient was sent."""
+        self.session.note("letter_opened")
+        self.app.push_screen(DocumentScreen("Results letter", self.session.scenario.results_letter))
+
+    def action_persona(self) -> None:
+        """Open the persona card."""
+        self.session.note("persona_opened")
+        self.app.push_screen(DocumentScreen("Persona card", persona_card(self.session.scenario)))
+
+    def action_preparation(self) -> None:
+        """Open the trainee's own preparation note."""
+        note = self.session.preparation or "You did not write a preparation note for this visit."
+        self.app.push_screen(DocumentScreen("Your preparation note", note))
+
+    def action_end(self) -> None:
+        """End the consultation and go to feedback."""
+        if self._speaking:
+            self.notify("Let the patient finish first.", timeout=4)
+            return
+        if self.session.realiser is None:
+            self.session.end()
+            self.dismiss(self.session)
+            return
+        # A model words the goodbye: off the interface thread, like every other reply.
+        self._speaking = True
+        self.run_worker(self._end_streamed, thread=True, group="reply")
+
+    def _end_streamed(self) -> None:
+        self.session.end()
+        self._from_worker(self.dismiss, self.session)

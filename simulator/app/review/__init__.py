@@ -1,0 +1,1 @@
+"""The review app (quality assurance) and its screens."""

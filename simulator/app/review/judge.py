@@ -1,0 +1,122 @@
+"""The reviewer's dialogs: change a turn's codes, change a behaviour's level, write a comment or review."""
+
+from collections.abc import Iterator
+from typing import TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, SelectionList, TextArea
+
+from simulator.coding.codes import Code
+from simulator.content.rubric import Behaviour
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 80; max-width: 96%; height: auto; max-height: 90%; border: thick $primary;
+                    background: $surface; padding: 0 1; }}
+{name} Label {{ margin-top: 1; width: 1fr; }}
+"""
+Result = TypeVar("Result")
+
+
+class Dialog(ModalScreen[Result | None]):
+    """A titled box over the review: F5 saves, Escape cancels (dismissing with None)."""
+
+    BINDINGS = [Binding("f5", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel")]
+
+    def _comment_box(self, comment: str) -> Iterator[Widget]:
+        yield Label("Why (optional):")
+        yield Input(comment, id="comment")
+
+    @property
+    def _comment(self) -> str:
+        return self.query_one("#comment", Input).value.strip()
+
+    def _ready(self, first: Widget) -> None:
+        """Set the cursors' blinking as the app says (tests turn it off), and focus `first`."""
+        for box in self.query("Input, TextArea"):
+            box.cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
+        first.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CodesDialog(Dialog[tuple[list[Code], str]]):
+    """Tick the codes the turn should carry (the engine's are ticked to start with) and say why."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CodesDialog") + "CodesDialog SelectionList { height: 16; }"
+
+    def __init__(self, turn: int, words: str, codes: list[Code], comment: str) -> None:
+        super().__init__()
+        self._turn, self._words, self._codes, self._start = turn, words, codes, comment
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = f"Codes for turn {self._turn}"
+            yield Label(self._words, markup=False)
+            yield SelectionList[Code](*((Text(code.label), code, code in self._codes) for code in Code))
+            yield from self._comment_box(self._start)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._ready(self.query_one(SelectionList))
+
+    def action_save(self) -> None:
+        self.dismiss((list(self.query_one(SelectionList).selected), self._comment))
+
+
+class LevelDialog(Dialog[tuple[int, str]]):
+    """Choose the level the behaviour deserves (its anchors beside each) and say why."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="LevelDialog") + "LevelDialog RadioSet { width: 1fr; }"
+
+    def __init__(self, behaviour: Behaviour, level: int, comment: str) -> None:
+        super().__init__()
+        self._behaviour, self._level, self._start = behaviour, level, comment
+
+    def compose(self) -> ComposeResult:
+        behaviour = self._behaviour
+        with Vertical() as box:
+            box.border_title = Text(f"{behaviour.id} {behaviour.name}")
+            yield Label(behaviour.definition, markup=False)
+            with RadioSet():
+                for level in sorted(behaviour.anchors):
+                    yield RadioButton(Text(f"{level}: {behaviour.anchors[level]}"), value=level == self._level)
+            yield from self._comment_box(self._start)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._ready(self.query_one(RadioSet))
+
+    def action_save(self) -> None:
+        chosen = self.query_one(RadioSet).pressed_index
+        levels = sorted(self._behaviour.anchors)
+        self.dismiss((levels[chosen] if chosen >= 0 else self._level, self._comment))
+
+
+class TextDialog(Dialog[str]):
+    """A titled box of free text: a flag's reason or the overall review."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="TextDialog") + "TextDialog TextArea { height: 10; }"
+
+    def __init__(self, title: str, prompt: str, text: str = "") -> None:
+        super().__init__()
+        self._title, self._prompt, self._text = title, prompt, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self._title
+            yield Label(self._prompt, markup=False)
+            yield TextArea(self._text, soft_wrap=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._ready(self.query_one(TextArea))
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.strip())

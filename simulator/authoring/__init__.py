@@ -1,0 +1,1 @@
+"""Helping trainers write scenarios: validation, playtesting, drafting, the template and trainee styles."""

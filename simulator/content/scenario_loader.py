@@ -1,0 +1,169 @@
+"""Loading and checking scenario files, and finding the scenarios a user can play."""
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from simulator import locations
+from simulator.content.scenario import Scenario
+from simulator.content.yaml_source import Location, YamlDocument, read_yaml
+from simulator.errors import ContentError, Problem
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario that loaded cleanly, with where it came from and a hash of its exact bytes."""
+
+    path: Path
+    scenario: Scenario
+    content_hash: str
+
+
+def load_scenario(path: Path) -> ScenarioFile:
+    """Load and check one scenario file; raise ContentError listing every problem with its place."""
+    document = read_yaml(path)
+    scenario = validate_document(document, Scenario)
+    problems = [Problem(path, *document.position_of(where), message) for where, message in cross_check(scenario)]
+    if problems:
+        raise ContentError(problems)
+    return ScenarioFile(path, scenario, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def validate_document(document: YamlDocument, model: type[ModelT]) -> ModelT:
+    """Validate a YAML document against `model`, turning pydantic's errors into placed Problems."""
+    if not isinstance(document.data, dict):
+        raise ContentError([Problem(document.path, 1, 1, "the file must be a mapping of field: value")])
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        problems = [_problem(document, model, detail) for detail in error.errors()]
+        raise ContentError(sorted(problems, key=lambda p: (p.line, p.column))) from None
+
+
+def _problem(document: YamlDocument, model: type[BaseModel], detail: dict) -> Problem:
+    location: Location = tuple(part for part in detail["loc"] if part != "[key]")
+    field = ".".join(str(part) for part in location) or "(top level)"
+    kind = detail["type"]
+    if kind in {"enum", "literal_error"}:
+        allowed = re.findall(r"'([^']+)'", str(detail.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(str(detail["input"]), allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(allowed)}"
+        message = f"{field}: '{detail['input']}' is not allowed here; {hint}"
+    elif kind == "extra_forbidden":
+        known = _known_fields(model, location[:-1])
+        close = difflib.get_close_matches(str(location[-1]), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(known)}"
+        message = f"{field}: unknown field{hint}"
+    elif kind == "missing":
+        message = f"{field}: missing required field"
+    else:
+        message = f"{field}: {detail['msg']}"
+    return Problem(document.path, *document.position_of(location), message)
+
+
+def _known_fields(model: type[BaseModel], location: Location) -> list[str]:
+    """The field names allowed at `location`, following nested models and lists of models."""
+    current: type[BaseModel] = model
+    for part in location:
+        if isinstance(part, int):
+            continue
+        annotation = current.model_fields[str(part)].annotation
+        nested = _model_in(annotation)
+        if nested is None:
+            return []
+        current = nested
+    return list(current.model_fields)
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def cross_check(scenario: Scenario) -> list[tuple[Location, str]]:
+    """Checks that span fields: unique ids, one hidden priority, release conditions naming real facts."""
+    found: list[tuple[Location, str]] = []
+    # The preparation is shared as a free fact with this id.
+    seen: set[str] = {"preparation"} if scenario.preparation else set()
+    facts = [("free_facts", i, f) for i, f in enumerate(scenario.free_facts)]
+    facts += [("hidden_facts", i, f) for i, f in enumerate(scenario.hidden_facts)]
+    for group, index, fact in facts:
+        if fact.id in seen:
+            found.append(((group, index, "id"), f"{group}.{index}.id: the id '{fact.id}' is used twice"))
+        seen.add(fact.id)
+    for v, visit in enumerate(scenario.visits):
+        for i, fact in enumerate(visit.free_facts):
+            if fact.id in seen:
+                found.append((("visits", v, "free_facts", i, "id"),
+                              f"visits.{v}.free_facts.{i}.id: the id '{fact.id}' is used twice"))
+            seen.add(fact.id)
+    visit_ids = [visit.id for visit in scenario.visits]
+    for v, visit_id in enumerate(visit_ids):
+        if visit_ids.index(visit_id) != v:
+            found.append((("visits", v, "id"), f"visits.{v}.id: the visit id '{visit_id}' is used twice"))
+    priorities = [i for i, fact in enumerate(scenario.hidden_facts) if fact.priority]
+    if len(priorities) != 1:
+        where: Location = ("hidden_facts", priorities[1], "priority") if priorities else ("hidden_facts",)
+        found.append((where, f"hidden_facts: mark exactly one hidden fact 'priority: true' (found {len(priorities)})"))
+    for index, fact in enumerate(scenario.hidden_facts):
+        for r, release in enumerate(fact.release):
+            for a, name in enumerate(release.after):
+                if name not in seen:
+                    close = difflib.get_close_matches(name, sorted(seen), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    place = ("hidden_facts", index, "release", r, "after", a)
+                    found.append((place, f"hidden_facts.{index}.release.{r}.after: no fact has the id '{name}'{hint}"))
+            if release.cued and fact.cue is None:
+                place = ("hidden_facts", index, "release", r, "cued")
+                found.append((place, f"hidden_facts.{index}.release.{r}.cued: the fact has no 'cue' line to drop"))
+    return found
+
+
+def scenario_dirs() -> list[Path]:
+    """Where scenarios are looked for: built-in ones, the user's own folder, and SIMULATOR_SCENARIOS."""
+    return [locations.builtin_scenario_dir(), locations.user_scenario_dir(), *locations.extra_scenario_dirs()]
+
+
+def discover(dirs: list[Path] | None = None) -> tuple[list[ScenarioFile], list[Problem]]:
+    """Every scenario in `dirs` that loads, sorted by title, and the problems of those that do not."""
+    loaded: dict[str, ScenarioFile] = {}
+    problems: list[Problem] = []
+    for folder in dirs if dirs is not None else scenario_dirs():
+        if not folder.is_dir():
+            continue
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                found = load_scenario(path)
+            except ContentError as error:
+                problems.extend(error.problems)
+                continue
+            # A user's copy of a built-in scenario replaces it, since later folders win.
+            loaded[found.scenario.id] = found
+    return sorted(loaded.values(), key=lambda f: f.scenario.title), problems
+
+
+def resolve(reference: str, dirs: list[Path] | None = None) -> ScenarioFile:
+    """Find a scenario by file path or by id; raise ContentError saying what was looked for."""
+    candidate = Path(reference)
+    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
+        return load_scenario(candidate)
+    found, _ = discover(dirs)
+    for item in found:
+        if item.scenario.id == reference:
+            return item
+    known = [item.scenario.id for item in found]
+    close = difflib.get_close_matches(reference, known, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known scenarios: {', '.join(known)}"
+    raise ContentError([Problem(candidate, 0, 0, f"no scenario file or id '{reference}'{hint}")])

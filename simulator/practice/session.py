@@ -1,0 +1,339 @@
+"""A practice session: trainee turns in, coded, answered by the patient, and logged as they happen."""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from simulator import __version__, locations
+from simulator.coding.coder import Coder, RuleCoder
+from simulator.coding.rules import Coding, asks_permission
+from simulator.content.rubric_loader import RubricFile
+from simulator.content.scenario import Scenario
+from simulator.content.scenario_loader import ScenarioFile, load_scenario, resolve
+from simulator.errors import ContentError, Problem
+from simulator.patient.engine import PatientEngine, PatientReply
+from simulator.patient.prompt import Exchange, first_name
+from simulator.patient.realiser import OnShow, Realised, Realiser
+from simulator.practice.plan_outcome import OPENINGS, CarriedPlan, Outcome, carry, report
+from simulator.scoring.feedback import disclosures
+from simulator.scoring.patient_view import patient_view
+from simulator.scoring.plan_checks import review_plan
+from simulator.scoring.scored_transcript import ScoredTranscript, score_transcript
+from simulator.storage.care_plan import CarePlan
+from simulator.storage.transcript import (
+    Event,
+    PatientRated,
+    PatientTurn,
+    PlanRecorded,
+    PreparationNoted,
+    ScoreRecorded,
+    SessionEnded,
+    SessionStarted,
+    SystemEvent,
+    TraineeTurn,
+    TranscriptRead,
+    TranscriptWriter,
+    latest,
+    read_transcript,
+    transcript_files,
+)
+from simulator.text import clean_utterance
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (transcripts never store local times)."""
+    return datetime.now(UTC)
+
+
+class SessionClosed(Exception):
+    """The consultation has ended; nothing more can be said in it."""
+
+
+class Session:
+    """One consultation with one scenario's patient, written to its transcript after every event."""
+
+    def __init__(self, scenario_file: ScenarioFile, seed: int, path: Path, events: list[Event],
+                 clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None) -> None:
+        self.scenario_file = scenario_file
+        self.visit = visit
+        self.carried = carried
+        # The scenario as played at this session's visit (worked out once; the UI reads it often).
+        self.scenario: Scenario = self._scenario_of(scenario_file)
+        self.seed = seed
+        self.path = path
+        self.events = events
+        self._clock = clock
+        self.engine = PatientEngine(self.scenario, seed)
+        self._permission_asked = False
+        # The coder whose codes drive the patient; the app swaps in the learned one once it has loaded.
+        self.coder: Coder = RuleCoder()
+        # Who words the patient's replies: None for the authored lines; the app sets one once its
+        # model has loaded.
+        self.realiser: Realiser | None = None
+        self._writer = TranscriptWriter(path)
+
+    def _scenario_of(self, scenario_file: ScenarioFile) -> Scenario:
+        """The scenario at this visit: a review that follows a recorded plan reports on that plan."""
+        if self.carried is None or self.visit is None:
+            return scenario_file.scenario.for_visit(self.visit)
+        outcome = self.carried.outcome
+        return scenario_file.scenario.for_review(self.visit, OPENINGS[outcome], report(self.carried.plan, outcome))
+
+    @property
+    def cycle_id(self) -> str:
+        """The id of the first visit of this patient's cycle (this session's own id for a first visit)."""
+        return self.carried.cycle_id if self.carried else self.path.stem
+
+    def next_visit(self, seed: int | None = None, directory: Path | None = None) -> "Session":
+        """Start this patient's review visit from the plan recorded at the end of this one."""
+        review = next((v.id for v in self.scenario_file.scenario.visits if v.kind == "review"), None)
+        if review is None:
+            raise ContentError([Problem(self.scenario_file.path, 0, 0, "this scenario has no review visit")])
+        carried = carry(self.events, self.scenario, self.cycle_id, self.seed)
+        started = self.events[0] if self.events else None
+        trainee = started.trainee if isinstance(started, SessionStarted) else None
+        return Session.start(self.scenario_file, seed=seed, directory=directory or self.path.parent,
+                             clock=self._clock, visit=review, carried=carried, trainee=trainee)
+
+    @property
+    def finished(self) -> bool:
+        return any(isinstance(event, SessionEnded) for event in self.events)
+
+    @property
+    def turn(self) -> int:
+        return sum(1 for event in self.events if isinstance(event, TraineeTurn))
+
+    @classmethod
+    def start(cls, scenario_file: ScenarioFile, seed: int | None = None, directory: Path | None = None,
+              clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None,
+              trainee: str | None = None) -> "Session":
+        """Begin a new session: record who plays what (and, for a review, the plan it follows), then the
+        patient's opening line."""
+        seed = secrets.randbelow(2**31) if seed is None else seed
+        now = clock()
+        scenario = scenario_file.scenario.for_visit(visit)
+        folder = directory or locations.session_dir()
+        session_id = f"{now:%Y%m%d-%H%M%S}-{scenario.id}"
+        path, number = folder / f"{session_id}.jsonl", 1
+        while path.exists():
+            number += 1
+            path = folder / f"{session_id}-{number}.jsonl"
+        session_id = path.stem
+        session = cls(scenario_file, seed, path, [], clock, visit, carried)
+        session._log(SessionStarted(
+            seq=0, at=now, session_id=session_id, product_version=__version__, scenario_id=scenario.id,
+            scenario_title=scenario.title, scenario_path=str(scenario_file.path.resolve()),
+            scenario_hash=scenario_file.content_hash, seed=seed, trainee=trainee, visit=visit,
+            cycle_id=carried.cycle_id if carried else None, plan=carried.plan if carried else None,
+            plan_quality=carried.quality if carried else None, outcome=carried.outcome if carried else None,
+        ))
+        session._patient(session.engine.opening())
+        return session
+
+    @classmethod
+    def resume(cls, path: Path, clock: Clock = utc_now) -> "Session":
+        """Continue an unfinished visit: replay its trainee turns so the patient is where they left off.
+        A visit whose conversation ended but whose plan was not saved resumes at the plan."""
+        read = read_transcript(path)
+        started = read.started
+        if started is None:
+            raise ContentError(read.problems)
+        if read.complete:
+            raise ContentError([Problem(path, 0, 0, "this visit is complete, plan and all; start a new one")])
+        scenario_file = _find_scenario(started)
+        carried = None
+        if started.plan is not None and started.outcome is not None:
+            carried = CarriedPlan(started.plan, started.plan_quality or 0.0, Outcome(started.outcome),
+                                  started.cycle_id or started.session_id)
+        session = cls(scenario_file, started.seed, path, list(read.events), clock, started.visit, carried)
+        recorded = [e for e in read.events if isinstance(e, PatientTurn) and e.turn > 0]
+        replayed = session._replay()
+        notes = [f"{p.path.name}:{p.line}: {p.message}" for p in read.problems]
+        if scenario_file.content_hash != started.scenario_hash:
+            notes.append("the scenario file has changed since this session began")
+        if [r.text for r in replayed] != [e.meta.get("authored", e.text) for e in recorded[: len(replayed)]]:
+            notes.append("the patient's replies differ on replay; the scenario may have changed")
+        if len(recorded) < len(replayed) and not read.finished:
+            # The process stopped between the trainee's turn and the patient's answer: answer it now.
+            session._patient(replayed[-1])
+        session.note("resumed", "; ".join(notes))
+        return session
+
+    def reload(self, scenario_file: ScenarioFile) -> None:
+        """Switch to an edited version of the scenario mid-conversation (live reload for authors): the
+        new patient is brought to where the conversation is by replaying the trainee's turns."""
+        try:
+            scenario = self._scenario_of(scenario_file)
+        except KeyError:
+            raise ContentError([Problem(scenario_file.path, 0, 0, f"the visit '{self.visit}' this session "
+                                        "plays is no longer in the file")]) from None
+        self.scenario_file, self.scenario = scenario_file, scenario
+        self._replay()
+        self.note("scenario_reloaded", scenario_file.content_hash)
+
+    def _replay(self) -> list[PatientReply]:
+        """A fresh patient brought through the recorded trainee turns, with the codes recorded at the
+        time, so it ends up exactly where the conversation is whichever coder is available now."""
+        self.engine = PatientEngine(self.scenario, self.seed)
+        self._permission_asked = False
+        return [self._react(e.text, Coding(frozenset(e.codes), 0))
+                for e in self.events if isinstance(e, TraineeTurn)]
+
+    def say(self, text: str, on_show: OnShow | None = None) -> tuple[TraineeTurn, PatientTurn] | None:
+        """Take one trainee utterance; return it (coded) and the patient's reply, or None if it was blank.
+        A generated reply streams through `on_show` as it is written."""
+        if self.finished:
+            raise SessionClosed("the consultation has ended")
+        text = clean_utterance(text)
+        if not text:
+            return None
+        last_reply = latest(self.events, PatientTurn)
+        previous = last_reply.text if last_reply else ""
+        coding = self.coder.code_batch([text], [previous], [self._permission_asked])[0]
+        reply = self._react(text, coding)
+        trainee = TraineeTurn(seq=len(self.events), at=self._clock(), turn=self.turn + 1, text=text,
+                              codes=sorted(coding.codes), coder=self.coder.version)
+        self._log(trainee)
+        return trainee, self._patient(reply, on_show)
+
+    @property
+    def preparation(self) -> str:
+        """The trainee's preparation note as last saved ('' if none)."""
+        note = latest(self.events, PreparationNoted)
+        return note.text if note else ""
+
+    def prepare(self, text: str) -> None:
+        """Save the trainee's preparation note, if it changed since it was last saved."""
+        if text != self.preparation:
+            self._log(PreparationNoted(seq=len(self.events), at=self._clock(), text=text))
+
+    def note(self, kind: str, detail: str = "") -> None:
+        """Record something that happened around the conversation."""
+        self._log(SystemEvent(seq=len(self.events), at=self._clock(), kind=kind, detail=detail))
+
+    def end(self) -> PatientTurn:
+        """End the consultation: the patient's goodbye, their CollaboRATE answers, then the end marker."""
+        if self.finished:
+            raise SessionClosed("the consultation has already ended")
+        goodbye = self._patient(self.engine.closing())
+        view = patient_view(self.events, disclosures(self.scenario, self.events))
+        self._log(PatientRated(seq=len(self.events), at=self._clock(), answers={a.key: a.score for a in view}))
+        self._log(SessionEnded(seq=len(self.events), at=self._clock()))
+        self._writer.close()
+        return goodbye
+
+    @property
+    def plan(self) -> PlanRecorded | None:
+        """The care plan as last saved (a draft or the final one), if any."""
+        return latest(self.events, PlanRecorded)
+
+    def record_plan(self, plan: CarePlan, final: bool) -> None:
+        """Save the care plan (after the conversation ended): a draft as it is typed, or the final one."""
+        last = self.plan
+        if last is None or last.plan != plan or final != last.final:
+            # The final plan carries its checks, so that scoring stays a function of the transcript alone.
+            checks = review_plan(plan, self.events, self.scenario).met if final else {}
+            self._log_after_end(PlanRecorded(seq=len(self.events), at=self._clock(), plan=plan, final=final,
+                                             checks=checks))
+
+    def scored(self, result: ScoredTranscript) -> None:
+        """Record a score beside the conversation (after it ended), naming the rubric and coder used."""
+        score = result.score
+        self._log_after_end(ScoreRecorded(
+            seq=len(self.events), at=self._clock(), overall=score.overall,
+            levels={b.id: b.level for b in score.behaviours}, rubric_id=score.rubric_id,
+            rubric_version=score.rubric_version, rubric_hash=result.rubric_hash, coder_version=score.coder_version,
+        ))
+
+    def _log_after_end(self, event: Event) -> None:
+        """Append to a transcript whose consultation has ended (its writer was closed)."""
+        self._writer = TranscriptWriter(self.path)
+        try:
+            self._log(event)
+        finally:
+            self._writer.close()
+
+    def score(self, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
+        """Score the conversation so far (a pure function of its turns, the rubric and the coder)."""
+        return score_transcript(TranscriptRead(self.path, list(self.events), []), rubric, coder)
+
+    def close(self) -> None:
+        """Stop writing without ending the consultation, so that it can be resumed."""
+        self._writer.close()
+
+    def _react(self, text: str, coding: Coding) -> PatientReply:
+        self._permission_asked = asks_permission(text)
+        return self.engine.respond(text, coding)
+
+    def _patient(self, reply: PatientReply, on_show: OnShow | None = None) -> PatientTurn:
+        said = self._realise(reply, on_show)
+        meta = {}
+        if self.realiser is not None:
+            meta = {"backend": self.realiser.backend.name, "seed": str(said.seed)}
+            if said.how != "authored":
+                meta["authored"] = reply.text
+            meta.update({f"rejected_{n}": why for n, why in enumerate(said.rejected, 1)})
+        event = PatientTurn(seq=len(self.events), at=self._clock(), turn=self.turn, text=said.text,
+                            intent=reply.intent, released=list(reply.released), cue=reply.cue, source=said.how,
+                            meta=meta)
+        self._log(event)
+        return event
+
+    def _realise(self, reply: PatientReply, on_show: OnShow | None) -> Realised:
+        if self.realiser is None:
+            return Realised(reply.text, "authored")
+        name = first_name(self.scenario)
+        recent = [Exchange("Nurse", e.text) if isinstance(e, TraineeTurn) else Exchange(name, e.text)
+                  for e in self.events if isinstance(e, TraineeTurn | PatientTurn)]
+        earlier = [e.text for e in self.events if isinstance(e, PatientTurn)]
+        # One seed per turn, drawn from the session's: a generated reply is reproducible.
+        seed = (self.seed * 1009 + len(self.events) * 2) % 2**31
+        return self.realiser.realise(self.scenario, reply, released=list(self.engine.state.released),
+                                     recent=recent, earlier=earlier, seed=seed, on_show=on_show)
+
+    def _log(self, event: Event) -> None:
+        self._writer.append(event)
+        self.events.append(event)
+
+
+def _find_scenario(started: SessionStarted) -> ScenarioFile:
+    recorded = Path(started.scenario_path)
+    if recorded.is_file():
+        try:
+            found = load_scenario(recorded)
+            if found.scenario.id == started.scenario_id:
+                return found
+        except ContentError:
+            pass  # fall back to looking the id up among the known scenarios
+    return resolve(started.scenario_id)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A transcript on disk, as listed for `simulator resume`."""
+
+    path: Path
+    session_id: str
+    scenario_title: str
+    started_at: datetime
+    turns: int
+    complete: bool
+
+
+def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
+    """Every readable transcript in the session folder, newest first."""
+    found: list[SessionSummary] = []
+    folder = directory or locations.session_dir()
+    for path in transcript_files(folder) if folder.is_dir() else ():
+        read = read_transcript(path)
+        started = read.started
+        if started is None:
+            continue
+        turns = sum(1 for event in read.events if isinstance(event, TraineeTurn))
+        found.append(SessionSummary(path, started.session_id, started.scenario_title, started.at, turns,
+                                    read.complete))
+    return sorted(found, key=lambda s: s.started_at, reverse=True)

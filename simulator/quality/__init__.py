@@ -1,0 +1,1 @@
+"""Quality assurance: the library of transcripts, reviewers' judgements, agreement, reports and exports."""

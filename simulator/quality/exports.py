@@ -1,0 +1,39 @@
+"""CSV exports of the library for a team's own analysis: every transcript's scores, and every annotation."""
+
+import csv
+from pathlib import Path
+
+from simulator.quality.library import Library
+
+
+def write_scores_csv(library: Library, out: Path) -> int:
+    """One row per transcript: who, what, when, integrity, review state, overall and each behaviour's level."""
+    rows = library.rows()
+    levels = library.levels()
+    behaviours = [b.id for b in library.rubric.rubric.behaviours]
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["path", "transcript_id", "source", "trainee", "scenario_id", "scenario_title",
+                         "started_utc", "turns", "complete", "integrity", "content_sha256", "reviewed", "flagged",
+                         "overall",
+                         *behaviours])
+        for row in rows:
+            found = levels.get(row.path, {})
+            writer.writerow([row.path, row.transcript_id, row.source, row.trainee, row.scenario_id,
+                             row.scenario_title, row.started.isoformat(), row.turns, int(row.complete),
+                             row.integrity, row.digest or "", int(row.reviewed), int(row.flagged), row.overall,
+                             *(found.get(b, "") for b in behaviours)])
+    return len(rows)
+
+
+def write_annotations_csv(library: Library, out: Path) -> int:
+    """One row per human judgement: transcript, reviewer, time, what was judged, engine's and human's view."""
+    count = 0
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["path", "reviewer", "at_utc", "kind", "target", "engine", "human", "comment"])
+        for path, row in library.judgements():
+            writer.writerow([path, row.reviewer, row.at.isoformat(), row.kind, row.target, row.engine, row.human,
+                             row.comment])
+            count += 1
+    return count
