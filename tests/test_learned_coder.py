@@ -10,10 +10,11 @@ import pytest
 
 from simulator import locations
 from simulator.coding.annomi import to_annomi
-from simulator.coding.coder import CoderUnavailable, learned_coder
+from simulator.coding.coder import learned_coder
 from simulator.coding.codes import Code
 from simulator.coding.learned import LearnedCoder, _merge
 from simulator.coding.rules import CoderContext, Coding, code_utterance
+from simulator.errors import CoderUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "annomi-dev"

@@ -10,7 +10,8 @@ import pytest
 from helpers import SHIPPED, script
 
 from simulator.content.scenario_loader import ScenarioFile, load_scenario
-from simulator.patient.backends import BackendUnavailable, Message, OnText
+from simulator.errors import BackendUnavailable
+from simulator.patient.backends import Message, OnText
 from simulator.patient.backends.choice import open_backend
 from simulator.patient.backends.remote import RemoteBackend
 from simulator.patient.engine import Intent, PatientReply

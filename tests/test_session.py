@@ -10,8 +10,8 @@ import pytest
 from helpers import script
 
 from simulator.content.scenario_loader import ScenarioFile
-from simulator.errors import ContentError
-from simulator.practice.session import Session, SessionClosed, list_sessions
+from simulator.errors import ContentError, SessionClosed
+from simulator.practice.session import Session, list_sessions
 from simulator.storage.transcript import PatientTurn, SessionEnded, SessionStarted, TraineeTurn, read_transcript
 
 KILLED_CHILD = """

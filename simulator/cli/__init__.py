@@ -173,7 +173,7 @@ def _trainee(args: argparse.Namespace) -> str:
 def _realiser_or_warn(settings: "PatientSettings", scenario: "Scenario | None" = None) -> "Realiser | None":
     """The configured backend behind the checks, or None with a warning that says how to fix it: the
     patient then speaks in authored lines."""
-    from simulator.patient.backends import BackendUnavailable
+    from simulator.errors import BackendUnavailable
     from simulator.patient.backends.choice import open_realiser
 
     try:
@@ -184,7 +184,8 @@ def _realiser_or_warn(settings: "PatientSettings", scenario: "Scenario | None" =
 
 
 def _models_pull(args: argparse.Namespace) -> int:
-    from simulator.patient.model_store import StoreError, pull
+    from simulator.errors import StoreError
+    from simulator.patient.model_store import pull
     from simulator.settings import DEFAULT_MODEL
 
     name = args.name or DEFAULT_MODEL

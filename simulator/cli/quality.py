@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from simulator.coding.annomi import LABELS, to_annomi
-from simulator.coding.coder import Coder, CoderUnavailable, RuleCoder, coder_named
+from simulator.coding.coder import Coder, RuleCoder, coder_named
+from simulator.errors import CoderUnavailable
 from simulator.quality.annomi_import import import_annomi
 from simulator.scoring.scored_transcript import code_transcript, score_transcript
 from simulator.storage.transcript import TraineeTurn, TranscriptRead, read_transcript, transcript_files

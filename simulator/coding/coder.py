@@ -12,6 +12,7 @@ from typing import Protocol
 
 from simulator import locations
 from simulator.coding.rules import CoderContext, Coding, asks_permission, code_utterance
+from simulator.errors import CoderUnavailable
 
 RULES_VERSION = "rules-1"
 
@@ -67,10 +68,6 @@ def code_conversation(utterances: Sequence[Utterance], coder: Coder) -> list[Cod
     for index, coding in zip(positions, coder.code_batch(texts, contexts, permissions), strict=True):
         coded[index] = coding
     return coded
-
-
-class CoderUnavailable(Exception):
-    """The learned coder cannot be used here; the message says why and what to do."""
 
 
 def learned_coder(folder: Path | None = None) -> Coder:

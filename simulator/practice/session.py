@@ -12,7 +12,7 @@ from simulator.coding.rules import Coding, asks_permission
 from simulator.content.rubric_loader import RubricFile
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import ScenarioFile, load_scenario, resolve
-from simulator.errors import ContentError, Problem
+from simulator.errors import ContentError, Problem, SessionClosed
 from simulator.patient.engine import PatientEngine, PatientReply
 from simulator.patient.prompt import Exchange, first_name
 from simulator.patient.realiser import OnShow, Realised, Realiser
@@ -47,10 +47,6 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time in UTC (transcripts never store local times)."""
     return datetime.now(UTC)
-
-
-class SessionClosed(Exception):
-    """The consultation has ended; nothing more can be said in it."""
 
 
 class Session:

@@ -16,8 +16,7 @@ from simulator.app.practice.document import DocumentScreen
 from simulator.app.widgets.turn import Turn
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import load_scenario
-from simulator.errors import ContentError
-from simulator.patient.backends import BackendUnavailable
+from simulator.errors import BackendUnavailable, ContentError
 from simulator.patient.backends.choice import describe
 from simulator.practice.session import Session
 from simulator.storage.transcript import PatientTurn, TraineeTurn

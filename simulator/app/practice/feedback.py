@@ -10,8 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from simulator.coding.coder import Coder, CoderUnavailable, RuleCoder
+from simulator.coding.coder import Coder, RuleCoder
 from simulator.content.rubric_loader import RubricFile
+from simulator.errors import CoderUnavailable
 from simulator.practice.session import Session
 from simulator.scoring.feedback import Disclosure, Review, disclosures, review
 from simulator.scoring.patient_view import patient_view

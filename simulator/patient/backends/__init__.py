@@ -14,10 +14,6 @@ Message = dict[str, str]
 OnText = Callable[[str], bool]
 
 
-class BackendUnavailable(Exception):
-    """A backend that was asked for cannot be used (missing model, unreachable server); says how to fix it."""
-
-
 class Backend(Protocol):
     """Something that writes the next assistant message of a chat."""
 

@@ -1,7 +1,8 @@
 """Opening the backend the settings name, with a message that says how to fix it when it cannot be."""
 
 from simulator.content.scenario import Scenario
-from simulator.patient.backends import Backend, BackendUnavailable
+from simulator.errors import BackendUnavailable
+from simulator.patient.backends import Backend
 from simulator.patient.model_store import locate
 from simulator.patient.realiser import Realiser
 from simulator.settings import DEFAULT_MODEL, PatientSettings

@@ -9,7 +9,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from simulator.patient.backends import BackendUnavailable, Message, OnText
+from simulator.errors import BackendUnavailable
+from simulator.patient.backends import Message, OnText
 from simulator.transformers_setup import use_local_transformers
 
 # Sampling: varied enough that the patient does not repeat itself, tame enough to stay on topic.

@@ -9,7 +9,8 @@ import os
 import urllib.error
 import urllib.request
 
-from simulator.patient.backends import BackendUnavailable, Message, OnText
+from simulator.errors import BackendUnavailable
+from simulator.patient.backends import Message, OnText
 
 TIMEOUT_S = 30.0
 
