@@ -21,5 +21,9 @@ $(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
 app: $(VENV)/.app-installed
 	$(VENV)/bin/simulator
 
+# The written rules first (lint, types, import layers), then the tests; make stops at the first that fails.
 test: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest

@@ -85,9 +85,10 @@ def draft(base: Scenario, answers: Answers, realiser: Realiser | None, *, seed: 
     total = sum(len(v) for v in scenario.lines.model_dump().values())
     if realiser is None:
         return Draft(scenario, 0, total)
-    lines, reworded, kept = {}, 0, 0
+    lines: dict[str, list[str]] = {}
+    reworded, kept = 0, 0
     for field, intent in LINE_INTENTS.items():
-        new_lines = []
+        new_lines: list[str] = []
         for line in getattr(scenario.lines, field):
             # Two seeds a line: a try and its retry.
             said = realiser.realise(scenario, PatientReply(line, intent), released=[], recent=[], earlier=new_lines,
@@ -108,6 +109,7 @@ def _renamer(old: str, new: str) -> Callable[[str], str]:
     def rename(document: str) -> str:
         for before, after in pairs:
             escaped = json.dumps(after)[1:-1]
-            document = re.sub(rf"\b{re.escape(before)}\b", lambda _, said=escaped: said, document)
+            # Doubled backslashes: re.sub reads the replacement as a template, and JSON escapes must stay literal.
+            document = re.sub(rf"\b{re.escape(before)}\b", escaped.replace("\\", "\\\\"), document)
         return document
     return rename

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulator import locations
 from simulator.content.scenario import Scenario
@@ -47,7 +48,7 @@ def validate_document(document: YamlDocument, model: type[ModelT]) -> ModelT:
         raise ContentError(sorted(problems, key=lambda p: (p.line, p.column))) from None
 
 
-def _problem(document: YamlDocument, model: type[BaseModel], detail: dict) -> Problem:
+def _problem(document: YamlDocument, model: type[BaseModel], detail: ErrorDetails) -> Problem:
     location: Location = tuple(part for part in detail["loc"] if part != "[key]")
     field = ".".join(str(part) for part in location) or "(top level)"
     kind = detail["type"]
@@ -123,7 +124,7 @@ def cross_check(scenario: Scenario) -> list[tuple[Location, str]]:
                 if name not in seen:
                     close = difflib.get_close_matches(name, sorted(seen), n=1)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
-                    place = ("hidden_facts", index, "release", r, "after", a)
+                    place: Location = ("hidden_facts", index, "release", r, "after", a)
                     found.append((place, f"hidden_facts.{index}.release.{r}.after: no fact has the id '{name}'{hint}"))
             if release.cued and fact.cue is None:
                 place = ("hidden_facts", index, "release", r, "cued")

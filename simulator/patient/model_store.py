@@ -153,7 +153,6 @@ def _check(path: Path, expected: str) -> None:
 def convert_gguf(gguf: Path, out: Path) -> None:
     """Load a GGUF with transformers (dequantised) and save it as bfloat16 safetensors with its tokenizer."""
     use_local_transformers()
-    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     try:
@@ -163,8 +162,8 @@ def convert_gguf(gguf: Path, out: Path) -> None:
         raise StoreError(f"reading GGUF needs more packages: {error}") from error
     # A GGUF-loaded model refuses to save while it still claims to be quantised; the weights
     # themselves are already plain tensors.
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]  # set by transformers undeclared; torch types setattr as tensors only
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
-    model.to(torch.bfloat16).save_pretrained(out)
+    model.bfloat16().save_pretrained(out)
     tokenizer.save_pretrained(out)

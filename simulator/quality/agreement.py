@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
+from typing import TypeVar
 
 from simulator.coding.annomi import LABELS, to_annomi
 from simulator.coding.codes import Code
@@ -20,6 +21,8 @@ from simulator.quality.library_entry import EXPERTS
 
 ENGINE = "engine"
 Item = tuple[Path, str]
+# Both raters' ratings are of one kind: code labels, or ordinal levels.
+Rating = TypeVar("Rating", str, int)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Figure:
         return f"{said} Kappa {self.kappa:.2f}: {kappa_words(self.kappa)}{beyond}.{caution}"
 
 
-def kappa(first: list[str] | list[int], second: list[str] | list[int], weighted: bool = False) -> float | None:
+def kappa(first: list[Rating], second: list[Rating], weighted: bool = False) -> float | None:
     """Cohen's kappa (linearly weighted for ordinal levels); None when it is undefined (one rating only)."""
     from sklearn.metrics import cohen_kappa_score
 
@@ -128,7 +131,7 @@ def figures(found: Ratings) -> list[Figure]:
     return out
 
 
-def _figure(first: str, second: str, kind: str, name: str, x: list[str] | list[int], y: list[str] | list[int],
+def _figure(first: str, second: str, kind: str, name: str, x: list[Rating], y: list[Rating],
             weighted: bool = False) -> Figure:
     """The figure for two raters' paired ratings of the same items."""
     agreed = sum(p == q for p, q in zip(x, y, strict=True))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, TypeGuard, get_args
 
 from simulator import locations
 from simulator.content.rubric_loader import RubricFile, load_rubric
@@ -20,7 +20,9 @@ from simulator.quality.library_entry import Entry, JudgementRow, Row, Skipped, r
 from simulator.storage.transcript import IntegrityStatus, annotation_path, transcript_files
 
 SCHEMA_VERSION = "1"
-SORT_COLUMNS = {"date": "started", "overall": "overall", "trainee": "trainee", "scenario": "scenario_title"}
+SortKey = Literal["date", "overall", "trainee", "scenario"]
+SORT_COLUMNS: dict[SortKey, str] = {"date": "started", "overall": "overall", "trainee": "trainee",
+                                    "scenario": "scenario_title"}
 # Told (files done, files in all) as a scan goes, for a progress display.
 OnProgress = Callable[[int, int], None]
 
@@ -63,7 +65,7 @@ class Filter:
     flagged: bool | None = None
     integrity: IntegrityStatus | None = None
     text: str | None = None
-    sort: Literal["date", "overall", "trainee", "scenario"] = "date"
+    sort: SortKey = "date"
     descending: bool = True
     limit: int | None = None
 
@@ -293,25 +295,31 @@ def query_filter(query: str, chosen: Filter) -> Filter:
     """`chosen` with the search box's query applied: `min:`/`max:` overall, `since:`/`until:` dates
     (YYYY-MM-DD, UTC; until is the day after the last), `integrity:` intact, altered or unsealed, and the
     remaining words as text to find. ValueError names a term that cannot be read."""
-    changes: dict[str, object] = {"min_overall": None, "max_overall": None, "since": None, "until": None,
-                                  "integrity": None}
+    bounds: dict[str, float | None] = {"min": None, "max": None}
+    days: dict[str, datetime | None] = {"since": None, "until": None}
+    integrity: IntegrityStatus | None = None
     words: list[str] = []
     for term in query.split():
         key, _, value = term.partition(":")
         try:
-            if key in ("min", "max"):
-                changes[f"{key}_overall"] = float(value)
-            elif key in ("since", "until"):
-                changes[key] = day(value)
+            if key in bounds:
+                bounds[key] = float(value)
+            elif key in days:
+                days[key] = day(value)
             elif key == "integrity":
-                if value not in INTEGRITY:
+                if not _is_integrity(value):
                     raise ValueError(value)
-                changes[key] = value
+                integrity = value
             else:
                 words.append(term)
         except ValueError:
             raise ValueError(f"cannot read '{term}': write {QUERY_HELP}") from None
-    return replace(chosen, text=" ".join(words) or None, **changes)  # type: ignore[arg-type]
+    return replace(chosen, text=" ".join(words) or None, min_overall=bounds["min"], max_overall=bounds["max"],
+                   since=days["since"], until=days["until"], integrity=integrity)
+
+
+def _is_integrity(value: str) -> TypeGuard[IntegrityStatus]:
+    return value in INTEGRITY
 
 
 def _where(chosen: Filter) -> tuple[str, list[object]]:

@@ -1,7 +1,7 @@
 """The reviewer's dialogs: change a turn's codes, change a behaviour's level, write a comment or review."""
 
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +13,9 @@ from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Selecti
 
 from simulator.coding.codes import Code
 from simulator.content.rubric import Behaviour
+
+if TYPE_CHECKING:
+    from simulator.app.review.app import ReviewApp
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -38,8 +41,9 @@ class Dialog(ModalScreen[Result | None]):
 
     def _ready(self, first: Widget) -> None:
         """Set the cursors' blinking as the app says (tests turn it off), and focus `first`."""
-        for box in self.query("Input, TextArea"):
-            box.cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
+        blink = cast("ReviewApp", self.app).cursor_blink
+        for box in (*self.query(Input), *self.query(TextArea)):
+            box.cursor_blink = blink
         first.focus()
 
     def action_cancel(self) -> None:

@@ -1,6 +1,7 @@
 """The library list: every indexed transcript, filtered and sorted from the keyboard."""
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -11,6 +12,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from simulator.quality.library import QUERY_HELP, SORT_COLUMNS, Filter, Library, query_filter
 from simulator.quality.library_entry import Row
+
+if TYPE_CHECKING:
+    from simulator.app.review.app import ReviewApp
 
 # The list shows this many rows at most; a filter narrows it (the status line says how many match).
 SHOWN = 500
@@ -49,8 +53,13 @@ class LibraryScreen(Screen[None]):
         self.shown: list[Row] = []
 
     @property
+    def review_app(self) -> "ReviewApp":
+        """The app, as the review app it always is (Textual types it as any App)."""
+        return cast("ReviewApp", self.app)
+
+    @property
     def library(self) -> Library:
-        return self.app.library  # type: ignore[attr-defined, no-any-return]
+        return self.review_app.library
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -62,15 +71,15 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "Transcript library"
-        self.sub_title = f"reviewer: {self.app.reviewer}"  # type: ignore[attr-defined]
-        self.query_one(Input).cursor_blink = self.app.cursor_blink  # type: ignore[attr-defined]
+        self.sub_title = f"reviewer: {self.review_app.reviewer}"
+        self.query_one(Input).cursor_blink = self.review_app.cursor_blink
         table = self.query_one(DataTable)
         for label, width in (("Date (UTC)", 16), ("Trainee", 16), ("Scenario", 34), ("Turns", 5), ("Overall", 7),
                              ("Reviewed", 8), ("Flag", 4), ("Integrity", 9)):
             table.add_column(label, width=width)
         self.refresh_rows()
         table.focus()
-        if self.app.rescan:  # type: ignore[attr-defined]
+        if self.review_app.rescan:
             self.action_rescan()
 
     def on_screen_resume(self) -> None:
@@ -113,8 +122,8 @@ class LibraryScreen(Screen[None]):
         table = self.query_one(DataTable)
         return self.shown[table.cursor_row] if self.shown and table.row_count else None
 
-    def _set(self, **changes: object) -> None:
-        self.filter = replace(self.filter, **changes)  # type: ignore[arg-type]
+    def _show(self, chosen: Filter) -> None:
+        self.filter = chosen
         self.refresh_rows()
 
     def action_search(self) -> None:
@@ -133,25 +142,27 @@ class LibraryScreen(Screen[None]):
     def action_by_trainee(self) -> None:
         """Show only the highlighted transcript's trainee, or everyone again."""
         row = self._highlighted()
-        self._set(trainee=None if self.filter.trainee is not None or row is None else row.trainee)
+        trainee = None if self.filter.trainee is not None or row is None else row.trainee
+        self._show(replace(self.filter, trainee=trainee))
 
     def action_by_scenario(self) -> None:
         row = self._highlighted()
-        self._set(scenario=None if self.filter.scenario is not None or row is None else row.scenario_id)
+        scenario = None if self.filter.scenario is not None or row is None else row.scenario_id
+        self._show(replace(self.filter, scenario=scenario))
 
     def action_reviewed(self) -> None:
-        self._set(reviewed=_next(self.filter.reviewed))
+        self._show(replace(self.filter, reviewed=_next(self.filter.reviewed)))
 
     def action_flagged(self) -> None:
-        self._set(flagged=_next(self.filter.flagged))
+        self._show(replace(self.filter, flagged=_next(self.filter.flagged)))
 
     def action_sort(self) -> None:
         """Cycle the sort: each column newest/highest first, then oldest/lowest first."""
         index = SORTS.index(self.filter.sort)
         if self.filter.descending:
-            self._set(descending=False)
+            self._show(replace(self.filter, descending=False))
         else:
-            self._set(sort=SORTS[(index + 1) % len(SORTS)], descending=True)
+            self._show(replace(self.filter, sort=SORTS[(index + 1) % len(SORTS)], descending=True))
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:

@@ -59,7 +59,7 @@ class ProgressScreen(Screen[None]):
         plt = widget.plt
         plt.clear_data()
         plt.clear_figure()
-        sessions = list(range(1, len(self.points) + 1))
+        sessions: list[float] = list(range(1, len(self.points) + 1))  # plotext takes floats; ints keep the labels whole
         if row == OVERALL:
             plt.plot(sessions, [p.overall for p in self.points], marker="braille")
             plt.ylim(0, 100)

@@ -4,6 +4,7 @@ the rubric behaviours likewise, and the details of whatever is highlighted."""
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
@@ -19,6 +20,9 @@ from simulator.coding.codes import Code
 from simulator.errors import ContentError
 from simulator.quality.annotations import CodeJudgement, ScoreJudgement
 from simulator.quality.reviewing import Line, UnderReview, open_review
+
+if TYPE_CHECKING:
+    from simulator.app.review.app import ReviewApp
 
 INTEGRITY = {
     "intact": "Intact: the transcript matches its content hash.",
@@ -87,10 +91,11 @@ class ReviewScreen(Screen[None]):
         self._paths, self._index = paths, index
 
     @classmethod
-    def open(cls, caller: Screen[object], paths: list[Path], index: int) -> "ReviewScreen | None":
+    def open(cls, caller: Screen[None], paths: list[Path], index: int) -> "ReviewScreen | None":
         """The review of `paths[index]`, or None (with a message from `caller`) if it cannot be read."""
+        app = cast("ReviewApp", caller.app)
         try:
-            under = open_review(paths[index], caller.app.library.rubric, caller.app.now)  # type: ignore[attr-defined]
+            under = open_review(paths[index], app.library.rubric, app.now)
         except ContentError as error:
             caller.notify("\n".join(str(p) for p in error.problems), title="Cannot open", severity="error",
                           timeout=10, markup=False)
@@ -108,8 +113,13 @@ class ReviewScreen(Screen[None]):
             self.app.switch_screen(screen)
 
     @property
+    def review_app(self) -> "ReviewApp":
+        """The app, as the review app it always is (Textual types it as any App)."""
+        return cast("ReviewApp", self.app)
+
+    @property
     def reviewer(self) -> str:
-        return self.app.reviewer  # type: ignore[attr-defined, no-any-return]
+        return self.review_app.reviewer
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -189,10 +199,10 @@ class ReviewScreen(Screen[None]):
             else:
                 lines = [f"Turn {line.turn}, engine: " + (", ".join(c.label for c in line.codes) or "no code")]
                 for reviewer in review.reviewers:
-                    judged = review.codes(reviewer).get(line.turn)
-                    if judged:
-                        said = ", ".join(c.label for c in judged.human) or "no code"
-                        lines.append(f"{reviewer}: {said}" + (f": {judged.comment}" if judged.comment else ""))
+                    coded = review.codes(reviewer).get(line.turn)
+                    if coded:
+                        said = ", ".join(c.label for c in coded.human) or "no code"
+                        lines.append(f"{reviewer}: {said}" + (f": {coded.comment}" if coded.comment else ""))
         flag = review.flag
         if flag and flag.flagged:
             lines.append(f"FLAGGED by {flag.reviewer}" + (f": {flag.comment}" if flag.comment else ""))
@@ -222,7 +232,7 @@ class ReviewScreen(Screen[None]):
     def action_change(self) -> None:
         if self._behaviour_focused():
             b = self.under.behaviours[self.query_one("#behaviours", DataTable).cursor_row]
-            rubric = next(r for r in self.app.library.rubric.rubric.behaviours if r.id == b.id)  # type: ignore[attr-defined]
+            rubric = next(r for r in self.review_app.library.rubric.rubric.behaviours if r.id == b.id)
             judged = self.under.review.scores(self.reviewer).get(b.id)
             start = judged.human if judged else b.level
 
@@ -270,7 +280,7 @@ class ReviewScreen(Screen[None]):
         """Write the printable HTML report into the data folder's reports."""
         from simulator.quality.html_report import render_report
 
-        library = self.app.library  # type: ignore[attr-defined]
+        library = self.review_app.library
         trainee = self.under.trainee
         out = locations.report_dir() / f"{self.under.path.stem}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -287,6 +297,6 @@ class ReviewScreen(Screen[None]):
             self.notify(f"Not saved: cannot write beside {self.under.path}: {error.strerror or error}.{kept}",
                         severity="error", timeout=30, markup=False)
             return False
-        self.app.library.refresh(self.under.path)  # type: ignore[attr-defined]
+        self.review_app.library.refresh(self.under.path)
         self._fill()
         return True

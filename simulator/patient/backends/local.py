@@ -7,11 +7,14 @@ so time to first token stays flat however long the consultation runs.
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from simulator.errors import BackendUnavailable
 from simulator.patient.backends import Message, OnText
 from simulator.transformers_setup import use_local_transformers
+
+if TYPE_CHECKING:
+    from transformers import BatchEncoding
 
 # Sampling: varied enough that the patient does not repeat itself, tame enough to stay on topic.
 TEMPERATURE = 0.7
@@ -66,8 +69,9 @@ class LocalBackend:
 
     def prompt_ids(self, messages: list[Message]) -> list[int]:
         """The token ids the model reads for `messages`, ending where the assistant's reply begins."""
-        encoded = self._tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
-                                                      return_dict=True)
+        # With return_dict=True the result is always a BatchEncoding; the declared type is every shape it can return.
+        encoded = cast("BatchEncoding", self._tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=True, return_dict=True))
         return list(encoded["input_ids"])
 
     def warm(self, messages: list[Message]) -> None:
@@ -75,8 +79,8 @@ class LocalBackend:
         reply reads only its own turn."""
         from transformers import DynamicCache
 
-        encoded = self._tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True)
-        ids = list(encoded["input_ids"])
+        encoded = cast("BatchEncoding", self._tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True))
+        ids: list[int] = list(encoded["input_ids"])
         with self._lock, self._torch.inference_mode():
             out = self._model(input_ids=self._torch.tensor([ids]), past_key_values=DynamicCache(), use_cache=True,
                               logits_to_keep=1)
@@ -107,7 +111,8 @@ class LocalBackend:
         self.reused, self.prefilled = shared, len(ids) - shared
 
         generator = torch.Generator().manual_seed(seed)
-        feed, produced = ids[shared:], []
+        feed = ids[shared:]
+        produced: list[int] = []
         text = ""
         with torch.inference_mode():
             for _ in range(max_new_tokens):
@@ -120,7 +125,8 @@ class LocalBackend:
                     break
                 produced.append(token)
                 feed = [token]
-                text = self._tokenizer.decode(produced, skip_special_tokens=True)
+                # One sequence decodes to one string (the declared type also covers batches).
+                text = cast(str, self._tokenizer.decode(produced, skip_special_tokens=True))
                 if on_text is not None and not on_text(text):
                     break
         return text
