@@ -24,6 +24,7 @@ from simulator.content.scenario_loader import discover
 from simulator.patient.backends.choice import open_backend
 from simulator.patient.realiser import Realiser
 from simulator.patient.reply_checks import COMMON, words
+from simulator.practice.loading import ready
 from simulator.practice.session import Session
 from simulator.settings import PatientSettings
 from simulator.storage.transcript import PatientTurn, TraineeTurn
@@ -68,8 +69,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for scenario_file in scenarios:
             scenario = scenario_file.scenario
-            session = Session.start(scenario_file, seed=7, directory=Path(folder))
-            session.realiser = realiser
+            session = Session.start(scenario_file, seed=7, directory=Path(folder), voice=ready(realiser))
             giveaways = {fact.id: distinctive(fact, scenario) for fact in scenario.hidden_facts}
             for kind, line in BATTERY:
                 started = time.perf_counter()

@@ -28,6 +28,7 @@ from simulator.patient.backends import Message, OnText
 from simulator.patient.backends.local import LocalBackend
 from simulator.patient.model_store import locate
 from simulator.patient.realiser import Realiser
+from simulator.practice.loading import ready
 from simulator.practice.session import Session
 
 STYLES = Path(__file__).resolve().parent.parent / "simulator" / "authoring" / "styles"
@@ -81,12 +82,11 @@ def speed(model: str, turns: int) -> None:
     realiser = Realiser(timed)  # type: ignore[arg-type]
     rates: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        session = Session.start(load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=3,
-                                directory=Path(folder))
+        scenario_file = load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml")
         started = time.perf_counter()
-        realiser.prepare(session.scenario)  # as the app does while the trainee reads the letter
+        realiser.prepare(scenario_file.scenario)  # as the app does while the trainee reads the letter
         warm = time.perf_counter() - started
-        session.realiser = realiser
+        session = Session.start(scenario_file, seed=3, directory=Path(folder), voice=ready(realiser))
         print(f"model: {backend.name}; load {load:.2f} s, then {warm * 1000:.0f} ms to read the prompt's fixed start")
         for turn, line in enumerate(utterances(turns), 1):
             timed.first, timed.calls = None, []
@@ -115,7 +115,7 @@ async def app_memory(model: str) -> None:
                            patient=PatientSettings(backend="local", model=model))
         app = SimulatorApp(config, start=Choice(scenario, None))
         async with app.run_test(size=(100, 32)) as pilot:
-            while not (app.realiser.done() and app.coder.done()):
+            while not (app.kit.voice().done() and app.kit.coder().done()):
                 await pilot.pause(0.2)
             await pilot.pause(0.5)
             for line in utterances(10):
@@ -123,7 +123,7 @@ async def app_memory(model: str) -> None:
                 await pilot.press("enter")
                 await app.workers.wait_for_complete()
                 await pilot.pause()
-            realiser, coder = app.realiser.result(), app.coder.result()
+            realiser, coder = app.kit.voice().result(), app.kit.coder().result().coder
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"app with {realiser.backend.name} and coder {coder.version}, 10 turns: peak resident memory {peak:.0f} MB")
 

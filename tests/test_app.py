@@ -53,15 +53,17 @@ async def choose(pilot: Pilot, scenario_id: str = "p6-knee-pain", visit: str = "
 async def end_and_plan(pilot: Pilot) -> None:
     """End the consultation and save the plan form as it stands, on to the feedback."""
     await pilot.press("f10")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.press("f5")
     await pilot.pause()
 
 
 async def _say(pilot: Pilot, text: str) -> None:
-    """Put a line in the input as if pasted, and send it with Enter."""
+    """Put a line in the input as if pasted, send it with Enter, and wait for the patient's reply."""
     pilot.app.screen.query_one(Input).value = text
     await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
@@ -81,7 +83,8 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
         assert isinstance(app.screen, FeedbackScreen)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.disclosure.priority_reached
+        assert app.screen.report is not None and app.screen.report.disclosure is not None
+        assert app.screen.report.disclosure.priority_reached
         assert app.screen.scored is not None and app.screen.scored.score.behaviours[3].level == 2
         shown = "\n".join(str(w.render()) for w in app.screen.query(Static))
         assert "How it felt from the other chair" in shown and "of 4, " in shown
@@ -144,7 +147,7 @@ async def test_resume_in_the_app_shows_the_conversation_so_far(tmp_path: Path) -
         await _say(pilot, "What would you like to talk about?")
         path = app.screen.session.path
         await pilot.press("ctrl+q")
-    resumed = SimulatorApp(cfg, resume=Session.resume(path))
+    resumed = SimulatorApp(cfg, resume=path)
     async with resumed.run_test(size=SIZE) as pilot:
         assert isinstance(resumed.screen, ConsultationScreen)
         assert len(resumed.screen.query(Turn)) == 3
@@ -162,7 +165,8 @@ async def test_blank_input_does_nothing(tmp_path: Path) -> None:
         assert len(app.screen.query(Turn)) == 1
         await end_and_plan(pilot)
         await app.workers.wait_for_complete()
-        assert app.screen.disclosure.turns == 0
+        assert app.screen.report is not None and app.screen.report.disclosure is not None
+        assert app.screen.report.disclosure.turns == 0
 
 
 async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: Path) -> None:
@@ -224,7 +228,7 @@ async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback
     app = SimulatorApp(replace(config(tmp_path), coder="learned"))
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
-        app.coder.result(timeout=120)  # loaded on its own thread while the consultation is open
+        app.kit.coder().result(timeout=120)  # loaded on its own thread while the trainee prepares
         await _say(pilot, "What matters most to you at the moment?")
         trainee = app.screen.session.events[-2]
         assert trainee.coder.startswith("learned-")
@@ -358,12 +362,12 @@ async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(tmp_
     session = Session.start(load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=1,
                             directory=cfg.session_dir)
     session.prepare("Check inhalers")
-    async with SimulatorApp(cfg, resume=Session.resume(session.path)).run_test(size=SIZE) as pilot:
+    async with SimulatorApp(cfg, resume=session.path).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, PrepareScreen)  # nothing said yet: back to preparing
         assert pilot.app.screen.query_one("#note").text == "Check inhalers"  # type: ignore[attr-defined]
     session.say("What matters most to you?")
     session.end()
     session.record_plan(CarePlan(goal="Sing again"), final=False)
-    async with SimulatorApp(cfg, resume=Session.resume(session.path)).run_test(size=SIZE) as pilot:
+    async with SimulatorApp(cfg, resume=session.path).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, PlanScreen)
         assert pilot.app.screen.query_one("#goal", Input).value == "Sing again"

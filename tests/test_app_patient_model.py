@@ -18,7 +18,7 @@ from simulator.storage.transcript import PatientTurn, SystemEvent, read_transcri
 
 async def wait_for_backend(pilot: Pilot) -> None:
     """Let the background load finish and the screen notice it."""
-    future = pilot.app.realiser  # type: ignore[attr-defined]
+    future = pilot.app.kit.voice()  # type: ignore[attr-defined]
     for _ in range(200):
         if future.done():
             break
@@ -121,7 +121,7 @@ async def test_a_missing_model_is_a_message_and_the_patient_goes_on_scripted(tmp
 
 
 def test_background_loads_run_one_at_a_time() -> None:
-    from simulator.app.preload import preload
+    from simulator.practice.loading import in_background
 
     running, overlaps = [], []
     release = threading.Event()
@@ -133,7 +133,7 @@ def test_background_loads_run_one_at_a_time() -> None:
         running.remove(name)
         return name
 
-    first, second = preload(lambda: load("coder")), preload(lambda: load("patient model"))
+    first, second = in_background(lambda: load("coder")), in_background(lambda: load("patient model"))
     release.set()
     assert {first.result(5), second.result(5)} == {"coder", "patient model"}
     assert overlaps == [0, 0]  # neither started while the other was loading

@@ -11,7 +11,7 @@ from simulator.patient.engine import Intent
 from simulator.patient.reply_checks import COMMON, words
 from simulator.practice.plan_outcome import OPENINGS, RANK, Outcome, carry, draw
 from simulator.practice.session import Session
-from simulator.scoring.plan_checks import review_plan
+from simulator.scoring.plan_checks import check_plan
 from simulator.storage.care_plan import CarePlan
 from simulator.storage.transcript import PatientTurn, PlanRecorded, SessionStarted, read_transcript
 
@@ -50,15 +50,15 @@ def own_plan(session: Session) -> CarePlan:
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_the_persons_own_smart_plan_scores_above_an_imposed_vague_one(path: Path, tmp_path: Path) -> None:
     session = planned_session(path, tmp_path)
-    good = review_plan(own_plan(session), session.events, session.scenario)
-    vague = review_plan(VAGUE, session.events, session.scenario)
+    good = check_plan(own_plan(session), session.events, session.scenario)
+    vague = check_plan(VAGUE, session.events, session.scenario)
     assert good.score == 100, [c for c in good.checks if not c.met]
     assert vague.score <= 50 < good.score
 
 
 def test_checks_say_what_is_missing(tmp_path: Path) -> None:
     session = planned_session(SHIPPED[0], tmp_path)
-    checks = {c.name: c for c in review_plan(VAGUE, session.events, session.scenario).checks}
+    checks = {c.name: c for c in check_plan(VAGUE, session.events, session.scenario).checks}
     step = checks["The first step is specific (what, when, where, how much, start)"]
     assert not step.met and step.detail == "missing: when, where, how much, start date"
     confidence = checks["The confidence recorded is the one they stated"]
@@ -112,15 +112,15 @@ def test_a_vague_plan_is_reported_as_not_knowing_what_to_do(tmp_path: Path) -> N
 
 
 def test_the_rubric_caps_plan_behaviours_by_the_recorded_plan(tmp_path: Path) -> None:
-    from simulator.coding.coder import RuleCoder
     from simulator.content.rubric_loader import load_rubric
+    from simulator.scoring.scored_transcript import score_recorded
 
     scores = {}
     for name in ("own", "vague", "none"):
         session = planned_session(SHIPPED[0], tmp_path / name)
         if name != "none":
             session.record_plan(own_plan(session) if name == "own" else VAGUE, final=True)
-        scores[name] = session.score(load_rubric(), RuleCoder()).score
+        scores[name] = score_recorded(session.transcript, load_rubric()).score
     levels = {name: {b.id: b.level for b in score.behaviours} for name, score in scores.items()}
     assert levels["own"] == levels["none"]  # a plan true to the conversation takes nothing away
     assert levels["vague"]["R15"] == 0 and levels["vague"]["R16"] == 0 and levels["vague"]["R19"] == 0

@@ -18,6 +18,7 @@ from simulator.patient.engine import Intent, PatientReply
 from simulator.patient.prompt import build_messages
 from simulator.patient.realiser import Realiser, shown_part
 from simulator.patient.reply_checks import ReplyContext, reply_problems
+from simulator.practice.loading import ready
 from simulator.practice.session import Session
 from simulator.settings import PatientSettings
 from simulator.storage.transcript import PatientTurn, read_transcript
@@ -135,19 +136,30 @@ def test_a_missing_model_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_unreleased_hidden_facts_never_reach_the_prompt(path: Path, tmp_path: Path) -> None:
     scenario_file = load_scenario(path)
-    session = Session.start(scenario_file, seed=0, directory=tmp_path)
     backend = Scripted()
+    realiser = Realiser(backend)
+    realiser.prepare(scenario_file.scenario)  # as the app does while the trainee reads the letter
+    backend.prompts.clear()  # the prompt's fixed start: the profile, no facts at all
+    told: list[list[str]] = []
     seen_released: list[set[str]] = []
-    original = backend.generate
+    original_generate, original_realise = backend.generate, realiser.realise
+
+    def realising(*args: object, **kwargs: object) -> object:
+        told.append(list(kwargs["released"]))  # type: ignore[call-overload]
+        return original_realise(*args, **kwargs)  # type: ignore[arg-type]
 
     def recording(messages: list[Message], **kwargs: object) -> str:
-        seen_released.append(set(session.engine.state.released))
-        return original(messages, **kwargs)  # type: ignore[arg-type]
+        seen_released.append(set(told[-1]))
+        return original_generate(messages, **kwargs)  # type: ignore[arg-type]
 
     backend.generate = recording  # type: ignore[method-assign]
-    session.realiser = Realiser(backend)
+    realiser.realise = realising  # type: ignore[method-assign]
+    session = Session.start(scenario_file, seed=0, directory=tmp_path, voice=ready(realiser))
     for line in script("person-centred.txt") + script("checklist.txt"):
         session.say(line)
+        # What the model was told is released is exactly what the saved transcript has released so far.
+        saved = {fact for e in session.events if isinstance(e, PatientTurn) for fact in e.released}
+        assert set(told[-1]) == saved
     assert backend.prompts
     for prompt, released in zip(backend.prompts, seen_released, strict=True):
         text = "\n".join(message["content"] for message in prompt)
@@ -245,8 +257,8 @@ def test_a_server_that_goes_away_leaves_the_authored_line(taxi: ScenarioFile) ->
 
 
 def test_the_transcript_records_how_each_reply_came_about(taxi: ScenarioFile, tmp_path: Path) -> None:
-    session = Session.start(taxi, seed=2, directory=tmp_path)
-    session.realiser = Realiser(Scripted("Nurse: hello", "Mostly, yeah. Nights."))
+    session = Session.start(taxi, seed=2, directory=tmp_path,
+                            voice=ready(Realiser(Scripted("Nurse: hello", "Mostly, yeah. Nights."))))
     session.say("Are you still driving nights?")
     session.close()
     reply = [e for e in read_transcript(session.path).events if isinstance(e, PatientTurn)][-1]
@@ -316,8 +328,7 @@ def test_the_embedded_model_plays_without_leaking(tmp_path: Path) -> None:
         pytest.skip("the embedded model is not installed (simulator models pull)")
     backend = open_backend(PatientSettings(backend="local"))
     scenario_file = load_scenario(SHIPPED[0])
-    session = Session.start(scenario_file, seed=0, directory=tmp_path)
-    session.realiser = Realiser(backend)  # type: ignore[arg-type]
+    session = Session.start(scenario_file, seed=0, directory=tmp_path, voice=ready(Realiser(backend)))
     for line in script("person-centred.txt")[:4]:
         session.say(line)
     replies = [e for e in session.events if isinstance(e, PatientTurn)][1:]

@@ -49,5 +49,5 @@ def test_a_scenario_that_gives_its_secret_away_is_called_out(tmp_path: Path,
 def test_the_authors_own_script_is_played_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mine = tmp_path / "mine.txt"
     mine.write_text("What matters most to you?\nTell me more.\n", encoding="utf-8")
-    assert main(["playtest", "p2-widow-copd", "--script", str(mine)]) == 0
+    assert main(["playtest", "p2-widow-copd", "--script", str(mine), "--coder", "rules"]) == 0
     assert "your script (mine.txt): score" in capsys.readouterr().out

@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 from helpers import SHIPPED, script
 
-from simulator.coding.coder import RuleCoder
 from simulator.coding.codes import Code
 from simulator.content.rubric_loader import load_rubric
 from simulator.content.scenario_loader import load_scenario
 from simulator.errors import ContentError
 from simulator.practice.session import Session
 from simulator.scoring.score import CodedTurn, Conversation, miti_summary, score
+from simulator.scoring.scored_transcript import score_recorded
 
 RUBRIC = load_rubric()
 
@@ -31,8 +31,8 @@ def test_builtin_rubric_has_the_twenty_behaviours() -> None:
 
 @pytest.mark.parametrize("scenario", SHIPPED, ids=lambda p: p.stem)
 def test_person_centred_scores_clearly_above_checklist_lecturing(scenario: Path, tmp_path: Path) -> None:
-    good = _played(scenario, "person-centred.txt", tmp_path / "good").score(RUBRIC, RuleCoder()).score
-    poor = _played(scenario, "checklist-lecture.txt", tmp_path / "poor").score(RUBRIC, RuleCoder()).score
+    good = score_recorded(_played(scenario, "person-centred.txt", tmp_path / "good").transcript, RUBRIC).score
+    poor = score_recorded(_played(scenario, "checklist-lecture.txt", tmp_path / "poor").transcript, RUBRIC).score
     assert good.overall >= poor.overall + 25
     levels = {b.id: b.level for b in poor.behaviours}
     assert levels["R12"] == 0 and levels["R05"] == 0
@@ -42,12 +42,12 @@ def test_person_centred_scores_clearly_above_checklist_lecturing(scenario: Path,
 
 def test_same_transcript_same_score(taxi, tmp_path: Path) -> None:  # noqa: ANN001 - fixture
     session = _played(SHIPPED[0], "person-centred.txt", tmp_path)
-    assert session.score(RUBRIC, RuleCoder()) == session.score(RUBRIC, RuleCoder())
+    assert score_recorded(session.transcript, RUBRIC) == score_recorded(session.transcript, RUBRIC)
 
 
 def test_evidence_quotes_the_trainees_exact_words(tmp_path: Path) -> None:
     session = _played(SHIPPED[0], "checklist-lecture.txt", tmp_path)
-    result = session.score(RUBRIC, RuleCoder()).score
+    result = score_recorded(session.transcript, RUBRIC).score
     righting = next(b for b in result.behaviours if b.id == "R12")
     lines = script("checklist-lecture.txt")
     assert [e.words for e in righting.evidence] == [lines[i - 1] for i in (e.turn for e in righting.evidence)]

@@ -18,6 +18,7 @@ async def _consult(pilot: Pilot) -> None:
     for line in script("person-centred.txt")[:3]:
         pilot.app.screen.query_one(Input).value = line
         await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 

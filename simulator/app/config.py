@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator import locations
+from simulator.coding.choice import CoderName
 from simulator.content.rubric_loader import BUILTIN as BUILTIN_RUBRIC
 from simulator.content.scenario_loader import scenario_dirs
 from simulator.practice.session import Clock, utc_now
@@ -26,8 +27,9 @@ class AppConfig:
     watch_scenarios: bool = True
     # Wall-clock time for transcripts and session names.
     now: Clock = utc_now
-    # Which coder scores the feedback: best (learned if it loads, else rules), learned or rules.
-    coder: str = "best"
+    # Which coder codes each visit (and so drives the patient and is scored): best (learned if it loads,
+    # else rules), learned or rules.
+    coder: CoderName = "best"
     rubric: Path = BUILTIN_RUBRIC
     # Who plays the patient: authored lines only (scripted), or a local or remote model wording them.
     patient: PatientSettings = field(default_factory=PatientSettings)

@@ -5,11 +5,14 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from simulator.coding.choice import Chosen
 from simulator.coding.coder import Coder, RuleCoder
 from simulator.content.rubric_loader import RubricFile
 from simulator.content.scenario_loader import ScenarioFile
 from simulator.patient.engine import Intent
+from simulator.practice.loading import ready
 from simulator.practice.session import Session
+from simulator.scoring.scored_transcript import score_recorded
 from simulator.storage.transcript import PatientTurn
 
 STYLES = ("person-centred", "checklist", "lecturing")
@@ -92,7 +95,8 @@ class PlaytestReport:
 
 def playtest(scenario_file: ScenarioFile, rubric: RubricFile, directory: Path, *,
              script: tuple[str, list[str]] | None = None, seed: int = 0, coder: Coder | None = None) -> PlaytestReport:
-    """Play every built-in style (and the author's script) against the scenario and judge the result."""
+    """Play every built-in style (and the author's script) against the scenario and judge the result. Each is
+    coded by `coder` (the rules unless given), and scored with the codes the patient reacted to."""
     coder = coder or RuleCoder()
     styles = [(name, builtin_style(name)) for name in STYLES] + ([script] if script else [])
     runs = [_run(scenario_file, rubric, directory, name, lines, seed, coder) for name, lines in styles]
@@ -115,8 +119,7 @@ def playtest(scenario_file: ScenarioFile, rubric: RubricFile, directory: Path, *
 
 def _run(scenario_file: ScenarioFile, rubric: RubricFile, directory: Path, name: str, lines: list[str],
          seed: int, coder: Coder) -> StyleRun:
-    session = Session.start(scenario_file, seed=seed, directory=directory)
-    session.coder = coder
+    session = Session.start(scenario_file, seed=seed, directory=directory, coder=ready(Chosen(coder)))
     for line in lines:
         session.say(line)
     session.end()
@@ -125,6 +128,6 @@ def _run(scenario_file: ScenarioFile, rubric: RubricFile, directory: Path, name:
     priority = scenario_file.scenario.priority
     return StyleRun(
         style=name, released=released, intents={e.intent for e in patient if e.intent is not None},
-        lines_used={e.text for e in patient}, overall=session.score(rubric, coder).score.overall,
+        lines_used={e.text for e in patient}, overall=score_recorded(session.transcript, rubric).score.overall,
         priority_turn=released.get(priority.id) if priority else None,
     )

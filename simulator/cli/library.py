@@ -1,5 +1,6 @@
 """Command-line work for quality assurers: the library, agreement figures and exports."""
 
+import argparse
 import json
 import sys
 from dataclasses import asdict
@@ -10,6 +11,87 @@ from simulator.errors import ContentError, Problem
 from simulator.quality.library import Filter, Library, ScanReport, day
 
 NO_FOLDERS = "The library has no folders yet: simulator library add FOLDER"
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add this group's commands."""
+    library = commands.add_parser("library", help="the index of transcripts that quality assurers review")
+    library_commands = library.add_subparsers(title="library commands", metavar="COMMAND", required=True)
+    adder = library_commands.add_parser("add", help="add folders of transcripts (with subfolders) and index them")
+    adder.add_argument("folders", type=Path, nargs="+")
+    adder.set_defaults(handler=lambda a: run_add(a.folders))
+    scanner = library_commands.add_parser("scan", help="pick up new, changed and removed files")
+    scanner.set_defaults(handler=lambda a: run_scan())
+    lister = library_commands.add_parser("list", help="list transcripts, filtered and sorted")
+    lister.add_argument("--trainee")
+    lister.add_argument("--scenario", help="scenario id")
+    lister.add_argument("--since", help="first day, YYYY-MM-DD (UTC)")
+    lister.add_argument("--until", help="day after the last, YYYY-MM-DD (UTC)")
+    lister.add_argument("--min", type=float, dest="min_overall", help="lowest overall score")
+    lister.add_argument("--max", type=float, dest="max_overall", help="highest overall score")
+    lister.add_argument("--reviewed", action=argparse.BooleanOptionalAction, help="only (not) reviewed")
+    lister.add_argument("--flagged", action=argparse.BooleanOptionalAction, help="only (not) flagged")
+    lister.add_argument("--search", help="text in the trainee, scenario title or transcript id")
+    lister.add_argument("--integrity", choices=["intact", "altered", "unsealed"], help="only files in this state")
+    lister.add_argument("--sort", choices=["date", "overall", "trainee", "scenario"], default="date")
+    lister.add_argument("--ascending", action="store_true")
+    lister.add_argument("--limit", type=int)
+    lister.add_argument("--json", action="store_true", help="one JSON object per transcript")
+    lister.set_defaults(handler=_library_list)
+    sampler = library_commands.add_parser("sample", help="write a sample library of practice transcripts to try")
+    sampler.add_argument("folder", type=Path)
+    sampler.add_argument("--count", type=int, default=200, help="how many transcripts (default 200)")
+    sampler.add_argument("--trainees", type=int, default=20, help="spread over this many trainees (default 20)")
+    sampler.set_defaults(handler=lambda a: run_sample(a.folder, a.count, a.trainees))
+
+    review = commands.add_parser("review", help="review, annotate and flag transcripts in the library (app)")
+    review.add_argument("--reviewer", help="your name on annotations (default: [user] name, else login name)")
+    review.set_defaults(handler=_review)
+
+    agreement = commands.add_parser("agreement", help="agreement of the engine, reviewers and AnnoMI experts")
+    agreement.add_argument("--json", action="store_true", help="one JSON object per figure")
+    agreement.set_defaults(handler=lambda a: run_agreement(a.json))
+
+    export = commands.add_parser("export", help="an HTML report of a transcript, or CSV of the library")
+    export_commands = export.add_subparsers(title="export commands", metavar="COMMAND", required=True)
+    html = export_commands.add_parser("html", help="a printable, self-contained report of one transcript")
+    html.add_argument("transcript", type=Path)
+    html.add_argument("--out", type=Path, required=True)
+    html.set_defaults(handler=lambda a: run_export_html(a.transcript, a.out))
+    for kind, what in (("scores", "every transcript's overall and behaviour levels"),
+                       ("annotations", "every human judgement")):
+        csv_parser = export_commands.add_parser(kind, help=f"CSV of {what}")
+        csv_parser.add_argument("--out", type=Path, required=True)
+        csv_parser.set_defaults(handler=lambda a, kind=kind: run_export_csv(kind, a.out))
+
+
+def _library_list(args: argparse.Namespace) -> int:
+    chosen = Filter(trainee=args.trainee, scenario=args.scenario,
+                    since=parse_day(args.since) if args.since else None,
+                    until=parse_day(args.until) if args.until else None,
+                    min_overall=args.min_overall, max_overall=args.max_overall, reviewed=args.reviewed,
+                    flagged=args.flagged, integrity=args.integrity, text=args.search, sort=args.sort,
+                    descending=not args.ascending,
+                    limit=args.limit)
+    return run_list(chosen, args.json)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from simulator.app.review.app import ReviewApp
+    from simulator.quality.library import Library
+    from simulator.settings import load_settings
+
+    reviewer = (args.reviewer or load_settings().user_name).strip()
+    if reviewer.lower() in ("", "engine", "annomi experts"):
+        # Those names stand for the engine and AnnoMI's coders in the agreement figures.
+        print(f"error: '{reviewer}' cannot be a reviewer's name; give yours with --reviewer", file=sys.stderr)
+        return 2
+    with Library.open() as library:
+        if not library.folders:
+            print(NO_FOLDERS, file=sys.stderr)
+            return 1
+        ReviewApp(library, reviewer).run()
+    return 0
 
 
 def _progress(done: int, total: int) -> None:
@@ -113,15 +195,14 @@ def run_agreement(as_json: bool) -> int:
 
 def run_export_html(path: Path, out: Path) -> int:
     """`simulator export html TRANSCRIPT --out FILE`."""
-    from simulator.quality.html_report import render_report
+    from simulator.quality.html_report import export_html
     from simulator.quality.reviewing import open_review
 
     with Library.open() as library:
         under = open_review(path, library.rubric)
-        points = library.progress(under.trainee) if under.trainee else []
-    for problem in under.read.problems + under.review.problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    out.write_text(render_report(under, points), encoding="utf-8")
+        for problem in under.read.problems + under.review.problems:
+            print(f"warning: {problem}", file=sys.stderr)
+        export_html(under, library, out)
     print(f"wrote {out}", file=sys.stderr)
     return 0
 

@@ -1,16 +1,50 @@
 """Command-line work for calibration and quality assurance: import, code, score, calibrate."""
 
+import argparse
 import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
+from simulator.cli import options
+from simulator.cli.options import CODER_HELP
 from simulator.coding.annomi import LABELS, to_annomi
-from simulator.coding.coder import Coder, RuleCoder, coder_named
-from simulator.errors import CoderUnavailable
+from simulator.coding.choice import CODER_NAMES, CoderName, choose
+from simulator.coding.coder import Coder
 from simulator.quality.annomi_import import import_annomi
-from simulator.scoring.scored_transcript import code_transcript, score_transcript
+from simulator.scoring.scored_transcript import code_transcript, score_recoded, score_recorded
 from simulator.storage.transcript import TraineeTurn, TranscriptRead, read_transcript, transcript_files
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add this group's commands."""
+    importer = commands.add_parser("import", help="import transcripts coded elsewhere (AnnoMI)")
+    importer.add_argument("source", choices=["annomi"])
+    importer.add_argument("file", type=Path, help="the AnnoMI CSV (simple or full)")
+    importer.add_argument("--out", type=Path, required=True, help="folder to write transcripts into")
+    importer.add_argument("--coder", choices=[*CODER_NAMES, "none"], default="best",
+                          help=CODER_HELP + "; the engine's codes are kept beside the human ones (none: skip)")
+    importer.set_defaults(handler=lambda a: run_import(a.source, a.file, a.out, a.coder))
+    code = commands.add_parser("code", help="code every clinician utterance of transcripts")
+    code.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
+    code.add_argument("--scheme", choices=["annomi", "product"], default="product")
+    code.add_argument("--jsonl", action="store_true", help="one JSON object per utterance (the only format)")
+    options.add_coder_option(code, "the codes printed")
+    code.set_defaults(handler=lambda a: run_code(a.paths, a.scheme, a.coder))
+
+    scorer = commands.add_parser("score", help="score transcripts against a rubric")
+    scorer.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
+    scorer.add_argument("--rubric", type=Path, help="rubric file (default: rubrics/what-matters.yaml)")
+    scorer.add_argument("--json", action="store_true", help="one JSON object per transcript")
+    scorer.add_argument("--coder", choices=CODER_NAMES, help="code the transcripts again with this coder and score "
+                        "that (labelled as recoded) instead of the codes the patient reacted to")
+    scorer.set_defaults(handler=lambda a: run_score(a.paths, a.rubric, a.coder, a.json))
+
+    calibrate = commands.add_parser("calibrate", help="compare the engine's codes with human codes")
+    calibrate.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
+    options.add_coder_option(calibrate, "compared with the human codes")
+    calibrate.set_defaults(handler=lambda a: run_calibrate(a.paths, a.coder))
 
 
 def transcripts(paths: list[Path]) -> Iterator[TranscriptRead]:
@@ -34,23 +68,22 @@ def transcripts(paths: list[Path]) -> Iterator[TranscriptRead]:
         yield read
 
 
-def pick_coder(name: str) -> Coder:
-    """The named coder; where the learned one cannot load, the rule-based one, with a note saying why."""
-    try:
-        return coder_named(name)
-    except CoderUnavailable as why:
-        print(f"note: using the rule-based coder: {why}", file=sys.stderr)
-        return RuleCoder()
+def pick_coder(name: CoderName) -> Coder:
+    """The coder `name` means, with a note on stderr when it is not the one asked for."""
+    chosen = choose(name)
+    if chosen.note:
+        print(f"note: {chosen.note}", file=sys.stderr)
+    return chosen.coder
 
 
-def run_import(source: str, csv_path: Path, out: Path, coder_name: str) -> int:
+def run_import(source: str, csv_path: Path, out: Path, coder_name: CoderName | Literal["none"]) -> int:
     """`simulator import annomi FILE --out DIR [--coder ...]`."""
     written = import_annomi(csv_path, out, coder=None if coder_name == "none" else pick_coder(coder_name))
     print(f"wrote {len(written)} transcripts to {out}", file=sys.stderr)
     return 0
 
 
-def run_code(paths: list[Path], scheme: str, coder_name: str) -> int:
+def run_code(paths: list[Path], scheme: str, coder_name: CoderName) -> int:
     """`simulator code PATH... --scheme annomi|product --jsonl`."""
     coder = pick_coder(coder_name)
     for read in transcripts(paths):
@@ -66,14 +99,15 @@ def run_code(paths: list[Path], scheme: str, coder_name: str) -> int:
     return 0
 
 
-def run_score(paths: list[Path], rubric_path: Path | None, coder_name: str, as_json: bool) -> int:
-    """`simulator score PATH... [--json]`."""
+def run_score(paths: list[Path], rubric_path: Path | None, coder_name: CoderName | None, as_json: bool) -> int:
+    """`simulator score PATH... [--json] [--coder NAME]`: each transcript's own score (from the codes recorded
+    on its turns, the ones the patient reacted to), or with --coder, a recoding, labelled as such."""
     from simulator.content.rubric_loader import BUILTIN, load_rubric
 
     rubric = load_rubric(rubric_path or BUILTIN)
-    coder = pick_coder(coder_name)
+    coder = pick_coder(coder_name) if coder_name else None
     for read in transcripts(paths):
-        scored = score_transcript(read, rubric, coder)
+        scored = score_recoded(read, rubric, coder) if coder else score_recorded(read, rubric)
         result = scored.score
         if as_json:
             print(json.dumps({
@@ -103,7 +137,7 @@ def run_score(paths: list[Path], rubric_path: Path | None, coder_name: str, as_j
     return 0
 
 
-def run_calibrate(paths: list[Path], coder_name: str) -> int:
+def run_calibrate(paths: list[Path], coder_name: CoderName) -> int:
     """`simulator calibrate PATH...`: the engine's codes against the human codes stored in transcripts."""
     from simulator.quality.calibration import agreement
 

@@ -7,6 +7,7 @@ load, CoderUnavailable says why, and callers fall back to the rules with that me
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -70,6 +71,7 @@ def code_conversation(utterances: Sequence[Utterance], coder: Coder) -> list[Cod
     return coded
 
 
+@cache  # one network per process: every visit and command of a run shares it
 def learned_coder(folder: Path | None = None) -> Coder:
     """The learned coder (the built-in one unless `folder` is given), or CoderUnavailable naming what is missing."""
     folder = folder or locations.coder_dir()
@@ -86,9 +88,3 @@ def learned_coder(folder: Path | None = None) -> Coder:
     except (OSError, RuntimeError, ValueError, KeyError) as error:
         raise CoderUnavailable(f"the coder in {folder} could not be loaded ({error}); retrain it with "
                                f"python training/train_coder.py --out {folder}") from None
-
-
-def coder_named(name: str) -> Coder:
-    """`rules`, or the learned coder for `learned` and `best` (raising CoderUnavailable if it cannot load;
-    for `best` the caller then falls back to the rules and shows why)."""
-    return RuleCoder() if name == "rules" else learned_coder()

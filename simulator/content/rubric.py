@@ -99,6 +99,10 @@ class Behaviour(ContentModel):
         return self
 
 
+# The MITI summary measures a rubric may set fair and good levels for.
+MeasureName = Literal["relational", "percent_complex_reflections", "reflection_question_ratio", "percent_open_questions"]
+
+
 class Threshold(ContentModel):
     """A MITI summary measure's fair and good levels."""
 
@@ -118,7 +122,6 @@ class Rubric(ContentModel):
         "evidence": {"kind": "count", "codes": ["affirm"], "at_least": [1, 1]},
         "anchors": {0: "None.", 1: "Generic.", 2: "Specific."},
         "feedback": {0: "Affirm an effort.", 1: "Be specific.", 2: "Well done."}}]])]
-    thresholds: dict[Literal["relational", "percent_complex_reflections", "reflection_question_ratio",
-                             "percent_open_questions"], Threshold] = Field(
+    thresholds: dict[MeasureName, Threshold] = Field(
         description="MITI summary measures' fair and good levels",
         examples=[{"reflection_question_ratio": {"fair": 1.0, "good": 2.0}}])

@@ -5,6 +5,7 @@ release conditions hold (see `disclosure`); each turn ends in a reply intent rea
 line. The engine decides *what* happens; a realiser (authored lines here) decides how it is said.
 """
 
+import copy
 import random
 import re
 from collections import Counter, deque
@@ -98,12 +99,29 @@ class PatientEngine:
         """The patient's first words as they sit down."""
         return PatientReply(self.scenario.persona.opening_line, Intent.OPENING)
 
-    def closing(self) -> PatientReply:
-        """The patient's last words as the consultation ends."""
-        return PatientReply(self._line(Intent.CLOSING), Intent.CLOSING)
+    def closing(self) -> tuple[PatientReply, "PatientEngine"]:
+        """The patient's last words as the consultation ends, and the engine once they are said; this
+        engine is unchanged."""
+        after = self._copy()
+        return PatientReply(after._line(Intent.CLOSING), Intent.CLOSING), after
+
+    def step(self, text: str, coding: Coding) -> tuple[PatientReply, "PatientEngine"]:
+        """The reply to one coded trainee utterance, and the engine as it will be once that exchange is
+        kept; this engine is unchanged, so a turn that fails to save leaves the patient where they were."""
+        after = self._copy()
+        return after.respond(text, coding), after
+
+    def _copy(self) -> "PatientEngine":
+        twin = copy.copy(self)  # the scenario is shared: it never changes during a conversation
+        twin.state = copy.deepcopy(self.state)
+        twin._rng = random.Random()
+        twin._rng.setstate(self._rng.getstate())
+        twin._recent = {intent: deque(lines, maxlen=lines.maxlen) for intent, lines in self._recent.items()}
+        return twin
 
     def respond(self, text: str, coding: Coding) -> PatientReply:
-        """React to one coded trainee utterance: move trust and resistance, then choose and realise an intent."""
+        """React to one coded trainee utterance in place: move trust and resistance, then choose and realise
+        an intent. (`step` does the same without changing this engine.)"""
         codes = coding.codes
         self._move(codes)
         state = self.state
@@ -136,9 +154,9 @@ class PatientEngine:
                     return shared
             return self._say(Intent.AGREE if Code.SUMMARY in codes else Intent.ACKNOWLEDGE)
         if Code.CLOSED_QUESTION in codes:
-            fact = self._topic_fact(words, self._facts())
-            if fact is not None and fact.brief:
-                return PatientReply(fact.brief, Intent.ANSWER_BRIEF)
+            asked = self._topic_fact(words, self._facts())
+            if asked is not None and asked.brief:
+                return PatientReply(asked.brief, Intent.ANSWER_BRIEF)
             return self._say(Intent.ANSWER_BRIEF)
         if codes & {Code.PERSUADE_WITH_PERMISSION, Code.SEEKING_COLLABORATION, Code.EMPHASISING_AUTONOMY}:
             return self._say(Intent.AGREE if state.resistance < 0.5 else Intent.UNSURE)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from simulator.content.scenario import Fact, Scenario
-from simulator.scoring.plan_checks import review_plan
+from simulator.scoring.plan_checks import check_plan
 from simulator.storage.care_plan import CarePlan
 from simulator.storage.transcript import Event, PlanRecorded, latest
 
@@ -78,5 +78,5 @@ def carry(events: list[Event], scenario: Scenario, cycle_id: str, seed: int) -> 
     saved = latest(events, PlanRecorded)
     if saved is None:
         return None
-    quality = review_plan(saved.plan, events, scenario).quality
+    quality = check_plan(saved.plan, events, scenario).quality
     return CarriedPlan(saved.plan, quality, draw(quality, scenario.persona.activation, seed), cycle_id)

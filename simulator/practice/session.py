@@ -1,26 +1,33 @@
-"""A practice session: trainee turns in, coded, answered by the patient, and logged as they happen."""
+"""A practice session: trainee turns in, coded, answered by the patient, and logged as they happen.
+
+Save, then move: every event is on disk before the session's state changes, so a write that fails
+leaves the session (and the patient) exactly where they were, and trying again gives what an
+uninterrupted run would have.
+"""
 
 import secrets
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator import __version__, locations
-from simulator.coding.coder import Coder, RuleCoder
+from simulator.coding.choice import Chosen
+from simulator.coding.coder import RuleCoder
 from simulator.coding.rules import Coding, asks_permission
-from simulator.content.rubric_loader import RubricFile
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import ScenarioFile, load_scenario, resolve
-from simulator.errors import ContentError, Problem, SessionClosed
+from simulator.errors import ContentError, Problem, SessionClosed, SimulatorError
 from simulator.patient.engine import PatientEngine, PatientReply
 from simulator.patient.prompt import Exchange, first_name
 from simulator.patient.realiser import OnShow, Realised, Realiser
+from simulator.practice.loading import ready
 from simulator.practice.plan_outcome import OPENINGS, CarriedPlan, Outcome, carry, report
 from simulator.scoring.feedback import disclosures
 from simulator.scoring.patient_view import patient_view
-from simulator.scoring.plan_checks import review_plan
-from simulator.scoring.scored_transcript import ScoredTranscript, score_transcript
+from simulator.scoring.plan_checks import check_plan
+from simulator.scoring.scored_transcript import ScoredTranscript
 from simulator.storage.care_plan import CarePlan
 from simulator.storage.transcript import (
     Event,
@@ -53,7 +60,8 @@ class Session:
     """One consultation with one scenario's patient, written to its transcript after every event."""
 
     def __init__(self, scenario_file: ScenarioFile, seed: int, path: Path, events: list[Event],
-                 clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None) -> None:
+                 clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None, *,
+                 coder: "Future[Chosen] | None" = None, voice: "Future[Realiser | None] | None" = None) -> None:
         self.scenario_file = scenario_file
         self.visit = visit
         self.carried = carried
@@ -64,12 +72,11 @@ class Session:
         self.events = events
         self._clock = clock
         self.engine = PatientEngine(self.scenario, seed)
-        self._permission_asked = False
-        # The coder whose codes drive the patient; the app swaps in the learned one once it has loaded.
-        self.coder: Coder = RuleCoder()
-        # Who words the patient's replies: None for the authored lines; the app sets one once its
-        # model has loaded.
-        self.realiser: Realiser | None = None
+        # The coder whose codes drive the patient and are scored; the first turn waits for it to load.
+        self._coder: Future[Chosen] = coder or ready(Chosen(RuleCoder()))
+        # Who words the patient's replies: authored lines until (unless) a model has loaded.
+        self._voice: Future[Realiser | None] = voice or ready(None)
+        self._voice_noted = False
         self._writer = TranscriptWriter(path)
 
     def _scenario_of(self, scenario_file: ScenarioFile) -> Scenario:
@@ -93,7 +100,8 @@ class Session:
         started = self.events[0] if self.events else None
         trainee = started.trainee if isinstance(started, SessionStarted) else None
         return Session.start(self.scenario_file, seed=seed, directory=directory or self.path.parent,
-                             clock=self._clock, visit=review, carried=carried, trainee=trainee)
+                             clock=self._clock, visit=review, carried=carried, trainee=trainee,
+                             coder=self._coder, voice=self._voice)
 
     @property
     def finished(self) -> bool:
@@ -106,7 +114,8 @@ class Session:
     @classmethod
     def start(cls, scenario_file: ScenarioFile, seed: int | None = None, directory: Path | None = None,
               clock: Clock = utc_now, visit: str | None = None, carried: CarriedPlan | None = None,
-              trainee: str | None = None) -> "Session":
+              trainee: str | None = None, coder: "Future[Chosen] | None" = None,
+              voice: "Future[Realiser | None] | None" = None) -> "Session":
         """Begin a new session: record who plays what (and, for a review, the plan it follows), then the
         patient's opening line."""
         seed = secrets.randbelow(2**31) if seed is None else seed
@@ -119,7 +128,7 @@ class Session:
             number += 1
             path = folder / f"{session_id}-{number}.jsonl"
         session_id = path.stem
-        session = cls(scenario_file, seed, path, [], clock, visit, carried)
+        session = cls(scenario_file, seed, path, [], clock, visit, carried, coder=coder, voice=voice)
         session._log(SessionStarted(
             seq=0, at=now, session_id=session_id, product_version=__version__, scenario_id=scenario.id,
             scenario_title=scenario.title, scenario_path=str(scenario_file.path.resolve()),
@@ -127,11 +136,12 @@ class Session:
             cycle_id=carried.cycle_id if carried else None, plan=carried.plan if carried else None,
             plan_quality=carried.quality if carried else None, outcome=carried.outcome if carried else None,
         ))
-        session._patient(session.engine.opening())
+        session._patient(session.engine.opening(), [])
         return session
 
     @classmethod
-    def resume(cls, path: Path, clock: Clock = utc_now) -> "Session":
+    def resume(cls, path: Path, clock: Clock = utc_now, coder: "Future[Chosen] | None" = None,
+               voice: "Future[Realiser | None] | None" = None) -> "Session":
         """Continue an unfinished visit: replay its trainee turns so the patient is where they left off.
         A visit whose conversation ended but whose plan was not saved resumes at the plan."""
         read = read_transcript(path)
@@ -145,7 +155,8 @@ class Session:
         if started.plan is not None and started.outcome is not None:
             carried = CarriedPlan(started.plan, started.plan_quality or 0.0, Outcome(started.outcome),
                                   started.cycle_id or started.session_id)
-        session = cls(scenario_file, started.seed, path, list(read.events), clock, started.visit, carried)
+        session = cls(scenario_file, started.seed, path, list(read.events), clock, started.visit, carried,
+                      coder=coder, voice=voice)
         recorded = [e for e in read.events if isinstance(e, PatientTurn) and e.turn > 0]
         replayed = session._replay()
         notes = [f"{p.path.name}:{p.line}: {p.message}" for p in read.problems]
@@ -153,9 +164,10 @@ class Session:
             notes.append("the scenario file has changed since this session began")
         if [r.text for r in replayed] != [e.meta.get("authored", e.text) for e in recorded[: len(replayed)]]:
             notes.append("the patient's replies differ on replay; the scenario may have changed")
-        if len(recorded) < len(replayed) and not read.finished:
+        unanswered = session._unanswered()
+        if unanswered is not None and not read.finished:
             # The process stopped between the trainee's turn and the patient's answer: answer it now.
-            session._patient(replayed[-1])
+            session._answer(unanswered)
         session.note("resumed", "; ".join(notes))
         return session
 
@@ -172,29 +184,66 @@ class Session:
         self.note("scenario_reloaded", scenario_file.content_hash)
 
     def _replay(self) -> list[PatientReply]:
-        """A fresh patient brought through the recorded trainee turns, with the codes recorded at the
-        time, so it ends up exactly where the conversation is whichever coder is available now."""
-        self.engine = PatientEngine(self.scenario, self.seed)
-        self._permission_asked = False
-        return [self._react(e.text, Coding(frozenset(e.codes), 0))
-                for e in self.events if isinstance(e, TraineeTurn)]
+        """A fresh patient brought through the answered trainee turns, with the codes recorded at the time,
+        so it ends up exactly where the conversation is whichever coder is available now."""
+        engine = PatientEngine(self.scenario, self.seed)
+        unanswered = self._unanswered()
+        answered = [e for e in self.events if isinstance(e, TraineeTurn) and e is not unanswered]
+        replies = [engine.respond(e.text, _recorded(e)) for e in answered]
+        self.engine = engine
+        return replies
 
     def say(self, text: str, on_show: OnShow | None = None) -> tuple[TraineeTurn, PatientTurn] | None:
         """Take one trainee utterance; return it (coded) and the patient's reply, or None if it was blank.
-        A generated reply streams through `on_show` as it is written."""
+        The trainee's turn is saved before the patient moves, and the patient's state is kept only once the
+        reply is saved too. Waits for the coder if it is still loading. A generated reply streams through
+        `on_show` as it is written."""
         if self.finished:
             raise SessionClosed("the consultation has ended")
         text = clean_utterance(text)
         if not text:
             return None
+        unanswered = self._unanswered()
+        if unanswered is not None:
+            # The last try saved the turn but not the reply (a failed write): answer it before anything else.
+            reply = self._answer(unanswered, on_show)
+            if unanswered.text == text:
+                return unanswered, reply
+        chosen = self.coder
         last_reply = latest(self.events, PatientTurn)
-        previous = last_reply.text if last_reply else ""
-        coding = self.coder.code_batch([text], [previous], [self._permission_asked])[0]
-        reply = self._react(text, coding)
+        last_turn = latest(self.events, TraineeTurn)
+        permission = last_turn is not None and asks_permission(last_turn.text)
+        coding = chosen.coder.code_batch([text], [last_reply.text if last_reply else ""], [permission])[0]
         trainee = TraineeTurn(seq=len(self.events), at=self._clock(), turn=self.turn + 1, text=text,
-                              codes=sorted(coding.codes), coder=self.coder.version)
+                              codes=sorted(coding.codes), coder=chosen.coder.version)
         self._log(trainee)
-        return trainee, self._patient(reply, on_show)
+        return trainee, self._answer(trainee, on_show)
+
+    @property
+    def coder(self) -> Chosen:
+        """The coder of this session's turns (each turn records its version), waiting for it to load if need
+        be. When it is not the one asked for, why is noted in the transcript, once."""
+        chosen = self._coder.result()
+        if chosen.note and not any(isinstance(e, SystemEvent) and e.kind == "coder_fallback" for e in self.events):
+            self.note("coder_fallback", chosen.note)
+        return chosen
+
+    def _unanswered(self) -> TraineeTurn | None:
+        """The last trainee turn, if the patient's answer to it was never saved."""
+        for event in reversed(self.events):
+            if isinstance(event, PatientTurn):
+                return None
+            if isinstance(event, TraineeTurn):
+                return event
+        return None
+
+    def _answer(self, turn: TraineeTurn, on_show: OnShow | None = None) -> PatientTurn:
+        """The patient's reply to a saved trainee turn: worked out without moving the patient, saved, and
+        only then kept."""
+        reply, after = self.engine.step(turn.text, _recorded(turn))
+        event = self._patient(reply, after.state.released, on_show)
+        self.engine = after
+        return event
 
     @property
     def preparation(self) -> str:
@@ -215,7 +264,9 @@ class Session:
         """End the consultation: the patient's goodbye, their CollaboRATE answers, then the end marker."""
         if self.finished:
             raise SessionClosed("the consultation has already ended")
-        goodbye = self._patient(self.engine.closing())
+        reply, after = self.engine.closing()
+        goodbye = self._patient(reply, after.state.released)
+        self.engine = after
         view = patient_view(self.events, disclosures(self.scenario, self.events))
         self._log(PatientRated(seq=len(self.events), at=self._clock(), answers={a.key: a.score for a in view}))
         self._log(SessionEnded(seq=len(self.events), at=self._clock()))
@@ -232,7 +283,7 @@ class Session:
         last = self.plan
         if last is None or last.plan != plan or final != last.final:
             # The final plan carries its checks, so that scoring stays a function of the transcript alone.
-            checks = review_plan(plan, self.events, self.scenario).met if final else {}
+            checks = check_plan(plan, self.events, self.scenario).met if final else {}
             self._log_after_end(PlanRecorded(seq=len(self.events), at=self._clock(), plan=plan, final=final,
                                              checks=checks))
 
@@ -253,23 +304,21 @@ class Session:
         finally:
             self._writer.close()
 
-    def score(self, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
-        """Score the conversation so far (a pure function of its turns, the rubric and the coder)."""
-        return score_transcript(TranscriptRead(self.path, list(self.events), []), rubric, coder)
+    @property
+    def transcript(self) -> TranscriptRead:
+        """The session's events as a transcript, for scoring and feedback."""
+        return TranscriptRead(self.path, list(self.events), [])
 
     def close(self) -> None:
         """Stop writing without ending the consultation, so that it can be resumed."""
         self._writer.close()
 
-    def _react(self, text: str, coding: Coding) -> PatientReply:
-        self._permission_asked = asks_permission(text)
-        return self.engine.respond(text, coding)
-
-    def _patient(self, reply: PatientReply, on_show: OnShow | None = None) -> PatientTurn:
-        said = self._realise(reply, on_show)
+    def _patient(self, reply: PatientReply, released: list[str], on_show: OnShow | None = None) -> PatientTurn:
+        realiser = self._realiser()
+        said = self._realise(realiser, reply, released, on_show)
         meta = {}
-        if self.realiser is not None:
-            meta = {"backend": self.realiser.backend.name, "seed": str(said.seed)}
+        if realiser is not None:
+            meta = {"backend": realiser.backend.name, "seed": str(said.seed)}
             if said.how != "authored":
                 meta["authored"] = reply.text
             meta.update({f"rejected_{n}": why for n, why in enumerate(said.rejected, 1)})
@@ -279,21 +328,46 @@ class Session:
         self._log(event)
         return event
 
-    def _realise(self, reply: PatientReply, on_show: OnShow | None) -> Realised:
-        if self.realiser is None:
+    def _realiser(self) -> "Realiser | None":
+        """The model wording the replies, once it has loaded (authored lines until then, or if it failed).
+        The first time it is known, which it is (or why there is none) is noted in the transcript."""
+        if not self._voice.done():
+            return None
+        error = self._voice.exception()
+        realiser = None if error is not None else self._voice.result()
+        if not self._voice_noted:
+            self._voice_noted = True
+            if error is not None:
+                self.note("backend_unavailable", str(error) if isinstance(error, SimulatorError)
+                          else f"it failed to load ({error})")
+            elif realiser is not None:
+                if not realiser.prepared_for(self.scenario):
+                    realiser.prepare(self.scenario)  # loaded for an earlier visit: read this persona's prompt
+                self.note("backend", realiser.backend.name)
+        return realiser
+
+    def _realise(self, realiser: "Realiser | None", reply: PatientReply, released: list[str],
+                 on_show: OnShow | None) -> Realised:
+        if realiser is None:
             return Realised(reply.text, "authored")
         name = first_name(self.scenario)
         recent = [Exchange("Nurse", e.text) if isinstance(e, TraineeTurn) else Exchange(name, e.text)
                   for e in self.events if isinstance(e, TraineeTurn | PatientTurn)]
         earlier = [e.text for e in self.events if isinstance(e, PatientTurn)]
-        # One seed per turn, drawn from the session's: a generated reply is reproducible.
-        seed = (self.seed * 1009 + len(self.events) * 2) % 2**31
-        return self.realiser.realise(self.scenario, reply, released=list(self.engine.state.released),
-                                     recent=recent, earlier=earlier, seed=seed, on_show=on_show)
+        # One seed per patient turn, drawn from the session's: a generated reply is reproducible, whatever
+        # else (a letter opened, a note saved) happened around it.
+        seed = (self.seed * 1009 + len(earlier) * 2) % 2**31
+        return realiser.realise(self.scenario, reply, released=released, recent=recent, earlier=earlier,
+                                seed=seed, on_show=on_show)
 
     def _log(self, event: Event) -> None:
         self._writer.append(event)
         self.events.append(event)
+
+
+def _recorded(turn: TraineeTurn) -> Coding:
+    """A saved turn's codes, as the patient reacts to them."""
+    return Coding(frozenset(turn.codes), 0)
 
 
 def _find_scenario(started: SessionStarted) -> ScenarioFile:

@@ -5,12 +5,12 @@ images fetched from anywhere, so it opens and prints the same with no network.
 """
 
 from html import escape
+from pathlib import Path
 
 from simulator import __version__
 from simulator.coding.codes import Code
-from simulator.quality.library import ProgressPoint
+from simulator.quality.library import Library, ProgressPoint
 from simulator.quality.reviewing import UnderReview
-from simulator.scoring.report import miti_measures
 
 STYLE = """
 body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1a1a1a;
@@ -36,6 +36,15 @@ INTEGRITY = {
     "unsealed": "No content hash: this transcript was written before transcripts carried one, so whether it "
                 "was changed cannot be checked.",
 }
+
+
+def export_html(under: UnderReview, library: Library, out: Path) -> Path:
+    """Write the report of a transcript under review to `out` (its folder made if need be), with the
+    trainee's progress from the library; return where it went. The one export both faces use."""
+    progress = library.progress(under.trainee) if under.trainee else []
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(under, progress), encoding="utf-8")
+    return out
 
 
 def render_report(under: UnderReview, progress: list[ProgressPoint]) -> str:
@@ -110,7 +119,7 @@ def _behaviours(under: UnderReview) -> str:
 
 def _measures(under: UnderReview) -> str:
     miti = under.scored.score.miti
-    rows = "".join(f"<tr><td>{m.name}</td><td class='num'>{m.shown}</td></tr>" for m in miti_measures(miti))
+    rows = "".join(f"<tr><td>{m.name}</td><td class='num'>{m.shown}</td></tr>" for m in under.report.measures)
     return (f"<h2>MITI summary measures</h2><table>{rows}</table>"
             f'<p class="muted"><small>{escape(miti.relational_method)}</small></p>')
 

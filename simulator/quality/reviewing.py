@@ -19,8 +19,9 @@ from simulator.quality.annotations import (
     append_judgement,
     read_review,
 )
+from simulator.scoring.report import FeedbackReport, build_report
 from simulator.scoring.score import BehaviourScore
-from simulator.scoring.scored_transcript import ScoredTranscript, engine_score
+from simulator.scoring.scored_transcript import ScoredTranscript
 from simulator.storage.transcript import (
     PatientTurn,
     SessionStarted,
@@ -43,13 +44,18 @@ class Line:
 
 @dataclass
 class UnderReview:
-    """A transcript, its engine score and its annotations, as a reviewer sees them."""
+    """A transcript, its feedback report (the engine's score) and its annotations, as a reviewer sees them."""
 
     path: Path
     read: TranscriptRead
-    scored: ScoredTranscript
+    report: FeedbackReport
     review: Review
     now: Clock = utc_now
+
+    @property
+    def scored(self) -> ScoredTranscript:
+        """The transcript's score, from the codes the patient reacted to."""
+        return self.report.scored
 
     @property
     def title(self) -> str:
@@ -112,4 +118,4 @@ def open_review(path: Path, rubric: RubricFile, now: Clock = utc_now) -> UnderRe
     read = read_transcript(path)
     if not read.usable:
         raise ContentError(read.problems)
-    return UnderReview(path, read, engine_score(read, rubric), read_review(path), now)
+    return UnderReview(path, read, build_report(read, rubric), read_review(path), now)

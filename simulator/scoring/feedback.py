@@ -73,7 +73,7 @@ class Moment:
 
 
 @dataclass(frozen=True)
-class Review:
+class Advice:
     """Feedback v2: strengths, development areas and moments, all tied to the trainee's words."""
 
     strengths: list[Point]
@@ -90,14 +90,14 @@ CLOSED_RUN = "Another closed question in a row: the person can only answer yes o
 MAX_MOMENTS = 5
 
 
-def review(result: Score, conversation: Conversation, max_points: int = 2) -> Review:
+def advise(result: Score, conversation: Conversation, max_points: int = 2) -> Advice:
     """Strongest and weakest weighted behaviours, and the moments worth replaying."""
     strongest = sorted(result.behaviours, key=lambda b: (-b.level, -b.weight))
     strengths = [_point(b) for b in strongest if b.level == 2 and b.evidence][:max_points]
     # Among equally weak, prefer those with the trainee's own words to quote.
     weakest = sorted(result.behaviours, key=lambda b: (b.level, -b.weight, not b.evidence))
     development = [_point(b) for b in weakest if b.level < 2][:max_points]
-    return Review(strengths, development, _moments(result, conversation))
+    return Advice(strengths, development, _moments(result, conversation))
 
 
 def _point(behaviour: BehaviourScore) -> Point:

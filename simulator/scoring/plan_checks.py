@@ -30,7 +30,7 @@ class PlanCheck:
 
 
 @dataclass(frozen=True)
-class PlanReview:
+class PlanChecks:
     """Every check on a plan, and the share met."""
 
     checks: list[PlanCheck]
@@ -54,7 +54,7 @@ def _content(text: str) -> set[str]:
     return {w for w in words(text) if w not in COMMON and len(w) > 2}
 
 
-def review_plan(plan: CarePlan, events: list[Event], scenario: Scenario) -> PlanReview:
+def check_plan(plan: CarePlan, events: list[Event], scenario: Scenario) -> PlanChecks:
     """Check a plan against the conversation it came from (a pure function of both)."""
     patient = " ".join(e.text for e in events if isinstance(e, PatientTurn))
     said_by_patient = _content(patient)
@@ -100,7 +100,7 @@ def review_plan(plan: CarePlan, events: list[Event], scenario: Scenario) -> Plan
         PlanCheck("support_recorded", "Support and what to do if it is not working are recorded", has_support,
                   "both recorded" if has_support else "not both recorded"),
     ]
-    return PlanReview(checks)
+    return PlanChecks(checks)
 
 
 def _priority_detail(met: bool, came_out: bool) -> str:

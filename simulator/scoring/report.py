@@ -1,27 +1,21 @@
-"""Plain-text renderings of a transcript and its feedback, for the command line."""
+"""The feedback report: everything a face shows about one scored consultation, built in one place.
 
+The practice app's feedback screen, `simulator play` and the HTML report all render a `FeedbackReport`
+built by `build_report`, so they show the same codes, the same score and the same advice.
+"""
+
+from dataclasses import dataclass
 from typing import NamedTuple
 
-from simulator.coding.codes import Code
+from simulator.content.rubric import MeasureName, Threshold
+from simulator.content.rubric_loader import RubricFile
 from simulator.content.scenario import Scenario
-from simulator.scoring.feedback import Disclosure
-from simulator.scoring.score import Miti, Score
-from simulator.storage.transcript import Event, PatientTurn, SystemEvent, TraineeTurn
-
-
-def transcript_lines(scenario: Scenario, events: list[Event]) -> list[str]:
-    """The conversation, one line per turn, with the trainee's codes and the patient's intent."""
-    lines: list[str] = []
-    for event in events:
-        if isinstance(event, TraineeTurn):
-            codes = ", ".join(code.label for code in event.codes) or "no code"
-            lines.append(f"Nurse: {event.text}  [{codes}]")
-        elif isinstance(event, PatientTurn):
-            extra = f"; released {', '.join(event.released)}" if event.released else ""
-            lines.append(f"{scenario.persona.name}: {event.text}  [{event.intent.value}{extra}]")
-        elif isinstance(event, SystemEvent):
-            lines.append(f"-- {event.kind}{': ' + event.detail if event.detail else ''}")
-    return lines
+from simulator.scoring.feedback import Advice, Disclosure, advise, disclosures
+from simulator.scoring.patient_view import Answer, patient_view
+from simulator.scoring.plan_checks import PlanChecks, check_plan
+from simulator.scoring.score import Miti
+from simulator.scoring.scored_transcript import ScoredTranscript, score_recorded
+from simulator.storage.transcript import PlanRecorded, TranscriptRead, latest
 
 
 def format_measure(value: float | None, kind: str) -> str:
@@ -32,44 +26,70 @@ def format_measure(value: float | None, kind: str) -> str:
 
 
 class Measure(NamedTuple):
-    """One MITI summary measure as shown: its name, value, kind, and the rubric threshold that judges it."""
+    """One MITI summary measure as shown: its name, value, kind, and the rubric's fair and good levels."""
 
     name: str
     value: float | None
     kind: str  # "ratio" or "percent"
-    threshold: str  # the key in the rubric's thresholds ('' for none)
+    threshold: Threshold | None
 
     @property
     def shown(self) -> str:
         return format_measure(self.value, self.kind)
 
 
-def miti_measures(miti: Miti) -> list[Measure]:
+def miti_measures(miti: Miti, thresholds: dict[MeasureName, Threshold]) -> list[Measure]:
     """The MITI summary measures every face shows, in the order they show them."""
     talk = None if miti.clinician_talk_share is None else 100 * miti.clinician_talk_share
     return [
-        Measure("Reflections to questions", miti.reflection_question_ratio, "ratio", "reflection_question_ratio"),
-        Measure("Complex reflections", miti.percent_complex_reflections, "percent", "percent_complex_reflections"),
-        Measure("Open questions", miti.percent_open_questions, "percent", "percent_open_questions"),
-        Measure("Relational (estimated, 1-5)", miti.relational_estimate, "ratio", "relational"),
-        Measure("Your share of the talk", talk, "percent", ""),
+        Measure("Reflections to questions", miti.reflection_question_ratio, "ratio",
+                thresholds.get("reflection_question_ratio")),
+        Measure("Complex reflections", miti.percent_complex_reflections, "percent",
+                thresholds.get("percent_complex_reflections")),
+        Measure("Open questions", miti.percent_open_questions, "percent", thresholds.get("percent_open_questions")),
+        Measure("Relational (estimated, 1-5)", miti.relational_estimate, "ratio", thresholds.get("relational")),
+        Measure("Your share of the talk", talk, "percent", None),
     ]
 
 
-def feedback_lines(shared: Disclosure, result: Score) -> list[str]:
-    """Feedback as text: the score, code counts, MITI measures, hidden facts reached and missed."""
-    miti = result.miti
-    lines = [f"Overall: {result.overall:.0f} / 100 (rubric {result.rubric_id} v{result.rubric_version}, "
-             f"coder {result.coder_version})", f"Turns: {shared.turns}", "Codes:"]
-    lines += [f"  {code.label}: {miti.counts[code.value]}" for code in Code if miti.counts[code.value]]
-    lines += [f"{measure.name}: {measure.shown}" for measure in miti_measures(miti)]
-    lines += [
-        "Behaviours: " + " ".join(f"{b.id}={b.level}" for b in result.behaviours),
-        f"Facts shared freely: {shared.free_shared} of {shared.free_total}",
-        "Hidden facts:",
-    ]
-    for outcome in shared.hidden:
-        mark = "reached at turn " + str(outcome.turn) if outcome.reached else "missed"
-        priority = " (hidden priority)" if outcome.fact.priority else ""
-        lines.append(f"  {outcome.fact.summary}{priority}: {mark}")
-    return lines
+@dataclass(frozen=True)
+class Carried:
+    """For a review visit: how the plan recorded at the last visit did."""
+
+    quality: float
+    outcome: str  # worked, partly or did_not
+
+
+@dataclass(frozen=True)
+class FeedbackReport:
+    """One consultation's feedback. `disclosure`, `plan` and `patient_view` need the scenario the
+    transcript was played from, and are empty without it."""
+
+    scored: ScoredTranscript
+    advice: Advice
+    measures: list[Measure]
+    disclosure: Disclosure | None
+    plan: PlanChecks | None
+    patient_view: list[Answer]
+    carried: Carried | None
+
+
+def build_report(read: TranscriptRead, rubric: RubricFile, scenario: Scenario | None = None) -> FeedbackReport:
+    """The feedback on a transcript, scored with the codes recorded on its turns (those the patient reacted
+    to); `scenario` is the scenario as played at its visit, where it is known."""
+    scored = score_recorded(read, rubric)
+    disclosure = disclosures(scenario, read.events) if scenario is not None else None
+    saved = latest(read.events, PlanRecorded)
+    started = read.started
+    carried = None
+    if started is not None and started.plan_quality is not None and started.outcome is not None:
+        carried = Carried(started.plan_quality, started.outcome)
+    return FeedbackReport(
+        scored=scored,
+        advice=advise(scored.score, scored.conversation),
+        measures=miti_measures(scored.score.miti, rubric.rubric.thresholds),
+        disclosure=disclosure,
+        plan=check_plan(saved.plan, read.events, scenario) if saved is not None and scenario is not None else None,
+        patient_view=patient_view(read.events, disclosure) if disclosure is not None else [],
+        carried=carried,
+    )

@@ -1,4 +1,9 @@
-"""From a transcript on disk to a scored conversation: recode with a coder, then score."""
+"""From a transcript to its score.
+
+A transcript has one score: the one from the codes recorded on its turns, which are the codes the
+patient reacted to. Every face shows that one (`score_recorded`). Coding a transcript again with another
+coder (`score_recoded`) is a quality-assurance tool, and is always labelled as such.
+"""
 
 from dataclasses import dataclass
 
@@ -51,16 +56,39 @@ def _scored(read: TranscriptRead, codings: list[Coding], rubric: RubricFile, cod
     return ScoredTranscript(read.transcript_id, codings, conversation, result, rubric.content_hash)
 
 
-def score_transcript(read: TranscriptRead, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
-    """Recode and score one transcript."""
-    return _scored(read, code_transcript(read, coder), rubric, coder.version)
+def score_recoded(read: TranscriptRead, rubric: RubricFile, coder: Coder) -> ScoredTranscript:
+    """Code a transcript again with `coder` and score that: not the transcript's own score, so the coder is
+    named as a recoding."""
+    return _scored(read, code_transcript(read, coder), rubric, f"{coder.version} (recoded)")
 
 
-def engine_score(read: TranscriptRead, rubric: RubricFile) -> ScoredTranscript:
-    """Score with the codes the engine recorded as the conversation happened (or at import). A transcript
-    whose turns were never coded (imported with `--coder none`) is coded now with the rule-based coder."""
+def recorded_coder(read: TranscriptRead) -> str:
+    """Which coder coded the transcript's turns as it was played: one version, or each with its turns when
+    they differ (a transcript from before one coder per transcript)."""
+    turns: dict[str, list[int]] = {}
+    for turn in (e for e in read.events if isinstance(e, TraineeTurn)):
+        turns.setdefault(turn.coder, []).append(turn.turn)
+    if len(turns) <= 1:
+        return next(iter(turns), RuleCoder.version)
+    return "mixed: " + "; ".join(f"{version} on turns {_spans(numbers)}" for version, numbers in turns.items())
+
+
+def _spans(numbers: list[int]) -> str:
+    """1, 2, 3, 5 -> '1-3, 5'."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][-1] + 1:
+            spans[-1].append(number)
+        else:
+            spans.append([number])
+    return ", ".join(f"{s[0]}-{s[-1]}" if len(s) > 1 else str(s[0]) for s in spans)
+
+
+def score_recorded(read: TranscriptRead, rubric: RubricFile) -> ScoredTranscript:
+    """The transcript's score: from the codes recorded as the conversation happened (or at import). A
+    transcript whose turns were never coded (imported with `--coder none`) is coded now by the rules, and
+    says so."""
     trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
     if not all(t.coder for t in trainee):
-        return score_transcript(read, rubric, RuleCoder())
-    codings = [Coding(frozenset(t.codes), 0) for t in trainee]
-    return _scored(read, codings, rubric, trainee[0].coder if trainee else RuleCoder.version)
+        return _scored(read, code_transcript(read, RuleCoder()), rubric, f"{RuleCoder.version} (coded at scoring)")
+    return _scored(read, [Coding(frozenset(t.codes), 0) for t in trainee], rubric, recorded_coder(read))

@@ -1,6 +1,6 @@
-"""The practice app: picker, consultation and feedback screens over the core."""
+"""The practice app: picker, consultation and feedback screens over the practice use cases."""
 
-from concurrent.futures import Future
+from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
@@ -12,15 +12,11 @@ from simulator.app.practice.feedback import FeedbackScreen
 from simulator.app.practice.picker import Choice, PickerScreen
 from simulator.app.practice.plan import PlanScreen
 from simulator.app.practice.prepare import PrepareScreen
-from simulator.app.preload import preload
-from simulator.coding.coder import Coder, coder_named
 from simulator.content.rubric_loader import RubricFile, load_rubric
-from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import discover
 from simulator.errors import ContentError
-from simulator.patient.backends.choice import open_realiser
-from simulator.patient.realiser import Realiser
 from simulator.practice.session import Session
+from simulator.practice.visit import Kit
 
 
 class SimulatorApp(App[None]):
@@ -32,17 +28,17 @@ class SimulatorApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, config: AppConfig | None = None, *, start: Choice | None = None,
-                 resume: Session | None = None) -> None:
+                 resume: Path | None = None) -> None:
+        """Open on the picker, or straight into `start`'s visit, or continuing the visit saved at `resume`
+        (ContentError if it cannot be resumed)."""
         super().__init__()
         self.config = config or AppConfig()
         self._start = start
-        self._resume = resume
-        # The coder that scores and drives the patient, filled in by a background load (see load_coder).
-        self.coder: Future[Coder] = Future()
-        self._coder_loading = False
-        # What words the patient's replies (None: authored lines), loaded in the background like the coder.
-        self.realiser: Future[Realiser | None] = Future()
-        self._backend_loading = False
+        # The coder and the patient's voice every visit of this run is played with, loaded once.
+        config = self.config
+        self.kit = Kit(coder_name=config.coder, patient=config.patient, seed=config.seed,
+                       directory=config.session_dir, clock=config.now, trainee=config.trainee)
+        self._resume = self.kit.resume(resume) if resume is not None else None
 
     def on_mount(self) -> None:
         if self._resume is not None:
@@ -61,21 +57,6 @@ class SimulatorApp(App[None]):
         else:
             self._consult(session, _elapsed_so_far(session))
 
-    def load_coder(self) -> None:
-        """Start loading the coder on a background thread, once. Called when a consultation opens: the
-        model takes seconds to load (and its import holds the interpreter), so it loads while the
-        trainee reads the opening and the letter, never while the first screen is being drawn."""
-        if not self._coder_loading:
-            self._coder_loading = True
-            preload(lambda: coder_named(self.config.coder), self.coder)
-
-    def load_backend(self, scenario: Scenario) -> None:
-        """Start loading the patient's language model (if one is configured) in the background, once:
-        it loads, and reads the start of the scenario's prompts, while the trainee reads the letter."""
-        if not self._backend_loading:
-            self._backend_loading = True
-            preload(lambda: open_realiser(self.config.patient, scenario), self.realiser)
-
     def _pick(self) -> None:
         # Scenarios are read afresh each time, so files added while the app runs show up.
         scenarios, problems = discover(self.config.scenario_dirs)
@@ -85,8 +66,7 @@ class SimulatorApp(App[None]):
         if choice is None:
             return
         try:
-            session = Session.start(choice.scenario_file, seed=self.config.seed, directory=self.config.session_dir,
-                                    clock=self.config.now, visit=choice.visit, trainee=self.config.trainee)
+            session = self.kit.start(choice.scenario_file, choice.visit)
         except OSError as error:
             self.notify(f"Cannot save transcripts in {self.config.session_dir}: {error.strerror or error}",
                         severity="error", timeout=10, markup=False)
@@ -110,7 +90,7 @@ class SimulatorApp(App[None]):
 
     def _planned(self, session: Session | None) -> None:
         if session is not None:
-            self.push_screen(FeedbackScreen(session, self._rubric(), self.coder),
+            self.push_screen(FeedbackScreen(session, self._rubric()),
                              lambda choice: self._after_feedback(session, choice))
 
     def _rubric(self) -> RubricFile:
@@ -124,7 +104,7 @@ class SimulatorApp(App[None]):
     def _after_feedback(self, session: Session, choice: str | None) -> None:
         if choice == "review":
             try:
-                review = session.next_visit(seed=self.config.seed, directory=self.config.session_dir)
+                review = self.kit.review(session)
             except (OSError, ContentError) as error:
                 self.notify(f"Cannot start the review visit: {error}", severity="error", timeout=10, markup=False)
                 self._pick()

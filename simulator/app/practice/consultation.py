@@ -16,7 +16,7 @@ from simulator.app.practice.document import DocumentScreen
 from simulator.app.widgets.turn import Turn
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import load_scenario
-from simulator.errors import BackendUnavailable, ContentError
+from simulator.errors import ContentError, SimulatorError
 from simulator.patient.backends.choice import describe
 from simulator.practice.session import Session
 from simulator.storage.transcript import PatientTurn, TraineeTurn
@@ -86,11 +86,9 @@ class ConsultationScreen(Screen[Session]):
         say.cursor_blink = self.app.config.cursor_blink  # type: ignore[attr-defined]
         say.focus()
         self._started = self.app.config.clock()  # type: ignore[attr-defined]
-        self.call_after_refresh(self.app.load_coder)  # type: ignore[attr-defined]
         settings = self.app.config.patient  # type: ignore[attr-defined]
         loading = "" if settings.backend == "scripted" else " (loading)"
         self.query_one("#voice", Static).update(f"Patient: {describe(settings)}{loading}")
-        self.call_after_refresh(self.app.load_backend, self.session.scenario)  # type: ignore[attr-defined]
         self._backend_timer = self.set_interval(0.25, self._check_backend)
         self._tick()
         self.set_interval(1.0, self._tick)
@@ -134,59 +132,33 @@ class ConsultationScreen(Screen[Session]):
         return Turn(self.session.scenario.persona.name, event.text, "patient")
 
     def _check_backend(self) -> None:
-        """Once the patient's model has loaded (or failed to), start using it and say which is playing."""
-        future = self.app.realiser  # type: ignore[attr-defined]
+        """Once the patient's model has loaded (or failed to), say which voice is playing. The session uses
+        it from the next reply on (and notes it in the transcript)."""
+        future = self.app.kit.voice()  # type: ignore[attr-defined]
         if not future.done():
             return
         self._backend_timer.stop()
         voice = self.query_one("#voice", Static)
-        try:
-            realiser = future.result()
-        except Exception as error:  # noqa: BLE001 - any failure to load leaves the authored lines playing
-            why = str(error) if isinstance(error, BackendUnavailable) else f"it failed to load ({error})"
+        error = future.exception()
+        if error is not None:
+            why = str(error) if isinstance(error, SimulatorError) else f"it failed to load ({error})"
             voice.update("Patient: scripted (model unavailable)")
-            self.session.note("backend_unavailable", why)
             self.notify(f"{why}. The patient speaks in authored lines.", title="No language model",
                         severity="warning", timeout=15, markup=False)
             return
-        if realiser is None:
-            voice.update("Patient: scripted")
-            return
-        self.session.realiser = realiser
-        if not realiser.prepared_for(self.session.scenario):
-            # Loaded for an earlier consultation in this run: read this persona's prompt start now.
-            self.run_worker(partial(realiser.prepare, self.session.scenario), thread=True)
-        voice.update(f"Patient: {realiser.backend.name}")
-        self.session.note("backend", realiser.backend.name)
+        realiser = future.result()
+        voice.update(f"Patient: {realiser.backend.name}" if realiser is not None else "Patient: scripted")
 
     @on(Input.Submitted)
     def _said(self, event: Input.Submitted) -> None:
+        """Show the trainee's words at once and stream the patient's reply in as a worker writes it: one
+        path for every turn, whether the coder is still loading and whoever words the reply."""
         if self._speaking:
             # Keep what the trainee typed; they send it once the patient has finished.
             self.notify(f"{self.session.scenario.persona.name} is still speaking; your words stay in the box.",
                         timeout=4, markup=False)
             return
-        self._use_loaded_coder()
-        if self.session.realiser is not None:
-            self._say_streamed(event.input)
-            return
-        try:
-            exchange = self.session.say(event.value)
-        except OSError as error:
-            # Leave the words in the box so nothing typed is lost.
-            self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
-                        "Your words are still in the box.", severity="error", timeout=10, markup=False)
-            return
-        event.input.clear()
-        if exchange is None:
-            return
-        conversation = self.query_one("#conversation", VerticalScroll)
-        conversation.mount_all([self._turn(exchange[0]), self._turn(exchange[1])])
-        conversation.scroll_end(animate=False)
-        self._tick()
-
-    def _say_streamed(self, box: Input) -> None:
-        """Show the trainee's words at once and stream the patient's reply in as a worker writes it."""
+        box = event.input
         value = box.value
         text = clean_utterance(value)
         box.clear()
@@ -194,7 +166,8 @@ class ConsultationScreen(Screen[Session]):
             return
         said = Turn("You", text, "trainee")
         # Muted until the whole reply has passed its checks: a try may still be taken back.
-        reply = Turn(self.session.scenario.persona.name, "…", "patient speaking")
+        waiting = "…" if self.app.kit.coder().done() else "… (getting ready to listen: the coder is loading)"  # type: ignore[attr-defined]
+        reply = Turn(self.session.scenario.persona.name, waiting, "patient speaking")
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.mount_all([said, reply])
         conversation.scroll_end(animate=False)
@@ -235,13 +208,6 @@ class ConsultationScreen(Screen[Session]):
         self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
                     "Your words are back in the box.", severity="error", timeout=10, markup=False)
 
-    def _use_loaded_coder(self) -> None:
-        """Once the background load has finished, the learned coder drives the patient too: one coder,
-        two uses. Until then (or if it failed) the rule-based coder does."""
-        future = self.app.coder  # type: ignore[attr-defined]
-        if future.done() and future.exception() is None and self.session.coder is not future.result():
-            self.session.coder = future.result()
-
     def action_letter(self) -> None:
         """Open the results letter the patient was sent."""
         self.session.note("letter_opened")
@@ -258,18 +224,23 @@ class ConsultationScreen(Screen[Session]):
         self.app.push_screen(DocumentScreen("Your preparation note", note))
 
     def action_end(self) -> None:
-        """End the consultation and go to feedback."""
+        """End the consultation and go to the plan."""
         if self._speaking:
             self.notify("Let the patient finish first.", timeout=4)
             return
-        if self.session.realiser is None:
-            self.session.end()
-            self.dismiss(self.session)
-            return
-        # A model words the goodbye: off the interface thread, like every other reply.
+        # The goodbye is a reply like any other: off the interface thread, in case a model words it.
         self._speaking = True
-        self.run_worker(self._end_streamed, thread=True, group="reply")
+        self.run_worker(self._end, thread=True, group="reply")
 
-    def _end_streamed(self) -> None:
-        self.session.end()
+    def _end(self) -> None:
+        try:
+            self.session.end()
+        except OSError as error:
+            self._from_worker(self._not_ended, error)
+            return
         self._from_worker(self.dismiss, self.session)
+
+    def _not_ended(self, error: OSError) -> None:
+        self._speaking = False
+        self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
+                    "The consultation is still open; try F10 again.", severity="error", timeout=10, markup=False)

@@ -1,8 +1,6 @@
 """Feedback after a consultation: score, strengths and development areas in the trainee's own words,
 each behaviour with its evidence, MITI measures against thresholds, moments to replay, hidden facts."""
 
-from concurrent.futures import Future
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,14 +8,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from simulator.coding.coder import Coder, RuleCoder
 from simulator.content.rubric_loader import RubricFile
-from simulator.errors import CoderUnavailable
 from simulator.practice.session import Session
-from simulator.scoring.feedback import Disclosure, Review, disclosures, review
-from simulator.scoring.patient_view import patient_view
-from simulator.scoring.plan_checks import review_plan
-from simulator.scoring.report import miti_measures
+from simulator.practice.visit import feedback
+from simulator.scoring.feedback import Advice
+from simulator.scoring.report import FeedbackReport
 from simulator.scoring.scored_transcript import ScoredTranscript
 
 LEVEL_MARKS = {0: "○○ not yet", 1: "●○ partly", 2: "●● done well"}
@@ -41,13 +36,16 @@ class FeedbackScreen(Screen[str]):
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, session: Session, rubric: RubricFile, coder: "Future[Coder]") -> None:
+    def __init__(self, session: Session, rubric: RubricFile) -> None:
         super().__init__()
         self.session = session
         self.rubric = rubric
-        self._coder = coder
-        self.disclosure: Disclosure = disclosures(session.scenario, session.events)
-        self.scored: ScoredTranscript | None = None
+        self.report: FeedbackReport | None = None
+
+    @property
+    def scored(self) -> ScoredTranscript | None:
+        """The consultation's score, once the report is built."""
+        return self.report.scored if self.report is not None else None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,39 +61,37 @@ class FeedbackScreen(Screen[str]):
 
     @work(thread=True, exclusive=True)
     def _score(self) -> None:
+        report = feedback(self.session, self.rubric)
+        note = None
         try:
-            coder = self._coder.result()
-            note = None
-        except CoderUnavailable as why:
-            coder, note = RuleCoder(), f"Scored with the rule-based coder: {why}"
-        except Exception as error:  # noqa: BLE001 - any failure to load a model must not lose the feedback
-            coder, note = RuleCoder(), f"Scored with the rule-based coder: the learned coder failed to load ({error})"
-        scored = self.session.score(self.rubric, coder)
-        self.session.scored(scored)
-        self.app.call_from_thread(self._show, scored, note)
+            self.session.scored(report.scored)
+        except OSError as error:
+            note = f"The score could not be saved beside the transcript ({error.strerror or error}); it is shown here."
+        self.app.call_from_thread(self._show, report, note)
 
-    def _show(self, scored: ScoredTranscript, note: str | None) -> None:
-        self.scored = scored
+    def _show(self, report: FeedbackReport, note: str | None) -> None:
+        self.report = report
         page = self.query_one("#page", VerticalScroll)
         page.remove_children()
-        advice = review(scored.score, scored.conversation)
-        page.mount_all([*self._summary(scored), *self._review(advice), *self._behaviours(scored),
-                        *self._plan(), *self._patient_view(), *self._measures(scored), *self._facts(),
-                        *self._versions(scored, note)])
+        page.mount_all([*self._summary(report), *self._advice(report.advice), *self._behaviours(report.scored),
+                        *self._plan(report), *self._patient_view(report), *self._measures(report),
+                        *self._facts(report), *self._versions(report.scored, note)])
 
-    def _summary(self, scored: ScoredTranscript) -> list[Static]:
-        reached = ("You reached what matters most to this person." if self.disclosure.priority_reached
+    def _summary(self, report: FeedbackReport) -> list[Static]:
+        disclosure = report.disclosure
+        reached = ("You reached what matters most to this person." if disclosure and disclosure.priority_reached
                    else "What matters most to this person did not come out this time.")
-        widgets = [Static(f"Overall {scored.score.overall:.0f} / 100 · {reached} ({self.disclosure.turns} turns)",
+        turns = len(report.scored.conversation.turns)
+        widgets = [Static(f"Overall {report.scored.score.overall:.0f} / 100 · {reached} ({turns} turns)",
                           classes="title", markup=False)]
-        carried = self.session.carried
+        carried = report.carried
         if carried is not None:
             went = {"worked": "mostly worked", "partly": "partly worked", "did_not": "did not work"}[carried.outcome]
             widgets.append(Static(f"Review visit. The plan you recorded last time met {carried.quality:.0%} of its "
                                   f"checks, and its first step {went}.", classes="body", markup=False))
         return widgets
 
-    def _review(self, advice: Review) -> list[Static]:
+    def _advice(self, advice: Advice) -> list[Static]:
         widgets: list[Static] = []
         for title, points in (("Strengths", advice.strengths), ("To work on", advice.development)):
             widgets.append(Static(title, classes="section"))
@@ -121,41 +117,38 @@ class FeedbackScreen(Screen[str]):
             lines.append(f"{b.id} {b.name}: {LEVEL_MARKS[b.level]}. {b.rationale}{where}")
         return [Static("Each behaviour", classes="section"), Static("\n".join(lines), classes="body", markup=False)]
 
-    def _plan(self) -> list[Static]:
+    def _plan(self, report: FeedbackReport) -> list[Static]:
         """The recorded plan, checked against the conversation."""
-        saved = self.session.plan
-        if saved is None:
+        checked = report.plan
+        if checked is None:
             return []
-        checked = review_plan(saved.plan, self.session.events, self.session.scenario)
         lines = [f"{'✓' if c.met else '✗'} {c.name}: {c.detail}." for c in checked.checks]
         return [Static(f"Your care and support plan: {checked.score} / 100", classes="section"),
                 Static("\n".join(lines), classes="body", markup=False)]
 
-    def _patient_view(self) -> list[Static]:
+    def _patient_view(self, report: FeedbackReport) -> list[Static]:
         """The patient's CollaboRATE answers, beside the rubric's view."""
         lines = []
-        for answer in patient_view(self.session.events, self.disclosure):
+        for answer in report.patient_view:
             lines.append(f"{answer.question}\n    {answer.score} of 4, {answer.label.lower()}."
                          + (f" “{' '.join(answer.because)}”" if answer.because else ""))
         return [Static("How it felt from the other chair (CollaboRATE, answered by the patient)", classes="section"),
                 Static("\n".join(lines), classes="body", markup=False)]
 
-    def _measures(self, scored: ScoredTranscript) -> list[Static | DataTable]:
+    def _measures(self, report: FeedbackReport) -> list[Static | DataTable]:
         """The MITI summary against the rubric's thresholds, and how the relational score was estimated."""
-        miti = scored.score.miti
-        thresholds = self.rubric.rubric.thresholds
         table: DataTable = DataTable(show_cursor=False)
         table.add_columns("Measure", "You", "Fair", "Good")
-        for measure in miti_measures(miti):
-            limit = thresholds.get(measure.threshold)  # type: ignore[call-overload]
+        for measure in report.measures:
+            limit = measure.threshold
             fair, good = (f"{limit.fair:g}", f"{limit.good:g}") if limit else ("", "")
             table.add_row(measure.name, measure.shown, fair, good)
-        method = Static(miti.relational_method, classes="muted", markup=False)
+        method = Static(report.scored.score.miti.relational_method, classes="muted", markup=False)
         return [Static("MITI measures", classes="section"), table, method]
 
-    def _facts(self) -> list[Static]:
+    def _facts(self, report: FeedbackReport) -> list[Static]:
         lines = []
-        for outcome in self.disclosure.hidden:
+        for outcome in report.disclosure.hidden if report.disclosure else []:
             reached = f"reached at turn {outcome.turn}" if outcome.reached else "missed"
             priority = "Hidden priority: " if outcome.fact.priority else ""
             lines.append(f"• {priority}{outcome.fact.summary} ({reached})")
@@ -164,8 +157,8 @@ class FeedbackScreen(Screen[str]):
 
     def _versions(self, scored: ScoredTranscript, note: str | None) -> list[Static]:
         score = scored.score
-        text = (f"Rubric {score.rubric_id} v{score.rubric_version}; coder {score.coder_version}. "
-                f"Transcript saved as {self.session.path.name}.")
+        text = (f"Rubric {score.rubric_id} v{score.rubric_version}; coded by {score.coder_version}, the codes the "
+                f"patient reacted to. Transcript saved as {self.session.path.name}.")
         return [Static(f"{note}\n{text}" if note else text, classes="muted", markup=False)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

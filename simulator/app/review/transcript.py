@@ -278,13 +278,15 @@ class ReviewScreen(Screen[None]):
 
     def action_export(self) -> None:
         """Write the printable HTML report into the data folder's reports."""
-        from simulator.quality.html_report import render_report
+        from simulator.quality.html_report import export_html
 
-        library = self.review_app.library
-        trainee = self.under.trainee
         out = locations.report_dir() / f"{self.under.path.stem}.html"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_report(self.under, library.progress(trainee) if trainee else []), encoding="utf-8")
+        try:
+            export_html(self.under, self.review_app.library, out)
+        except OSError as error:
+            self.notify(f"Report not written to {out}: {error.strerror or error}", severity="error", timeout=15,
+                        markup=False)
+            return
         self.notify(f"Report written to {out}", timeout=8, markup=False)
 
     def _save(self, judge: Callable[[], None], typed: str = "") -> bool:

@@ -11,13 +11,12 @@ T = TypeVar("T")
 _ONE_AT_A_TIME = threading.Lock()
 
 
-def preload(load: Callable[[], T], future: "Future[T] | None" = None) -> "Future[T]":
-    """Start `load` on a daemon thread now; `future` (a new one if not given) gets its result or its
-    exception. Passing a future lets callers hand it out before the loading starts.
+def in_background(load: Callable[[], T]) -> "Future[T]":
+    """Start `load` on a daemon thread now; the future gets its result or its exception.
 
-    A daemon thread, so quitting the app never waits for a model that is still loading.
+    A daemon thread, so quitting never waits for a model that is still loading.
     """
-    future = future if future is not None else Future()
+    future: Future[T] = Future()
 
     def run() -> None:
         try:
@@ -27,5 +26,12 @@ def preload(load: Callable[[], T], future: "Future[T] | None" = None) -> "Future
         except BaseException as error:  # noqa: BLE001 - handed to whoever asks for the result
             future.set_exception(error)
 
-    threading.Thread(target=run, name="preload", daemon=True).start()
+    threading.Thread(target=run, name="loading", daemon=True).start()
+    return future
+
+
+def ready(value: T) -> "Future[T]":
+    """A future that already holds `value` (for something that needs no loading)."""
+    future: Future[T] = Future()
+    future.set_result(value)
     return future
