@@ -5,10 +5,12 @@ last line's chain is the whole transcript's content hash and an edited, inserted
 as a break in the chain when the file is read.
 """
 
+import errno
 import hashlib
 import json
 import os
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -181,12 +183,14 @@ def _last_chain(raw: bytes) -> str:
 
 
 class TranscriptWriter:
-    """Appends events to a transcript file; each is on disk (flushed and fsynced) before `append` returns."""
+    """Appends events to a transcript file; each is on disk (written and fsynced) before `append` returns,
+    and an append that fails leaves the file as it was before it."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = path.open("ab")
+        # Unbuffered: bytes of a failed write must not linger in a buffer and land with the next event.
+        self._file = path.open("ab", buffering=0)
         self._chain = ""
         if self._file.tell():
             raw = path.read_bytes()
@@ -194,14 +198,29 @@ class TranscriptWriter:
             # A process killed mid-write leaves a partial last line; start on a fresh line so it stays
             # one readable-as-corrupt line instead of swallowing the next event.
             if not raw.endswith(b"\n"):
-                self._file.write(b"\n")
+                self._write(b"\n")
 
     def append(self, event: Event) -> None:
-        """Write one event durably."""
-        line, self._chain = _chained_line(event, self._chain)
-        self._file.write(line)
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        """Write one event durably; OSError (a full disk, say) if it cannot be, with nothing of it left."""
+        line, chain = _chained_line(event, self._chain)
+        self._write(line)
+        self._chain = chain
+
+    def _write(self, data: bytes) -> None:
+        start = self._file.tell()
+        try:
+            view = memoryview(data)
+            while view:
+                written = self._file.write(view)
+                if not written:  # a write that makes no progress would otherwise loop for ever
+                    raise OSError(errno.EIO, f"nothing could be written to {self.path}")
+                view = view[written:]
+            os.fsync(self._file.fileno())
+        except OSError:
+            # Take back whatever part of the line did reach the file, so the log stays whole.
+            with suppress(OSError):
+                self._file.truncate(start)
+            raise
 
     def close(self) -> None:
         """Close the file (every event is already on disk)."""
