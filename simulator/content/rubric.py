@@ -8,7 +8,8 @@ from simulator.coding.codes import Code
 from simulator.content.scenario import ContentModel, Text
 
 Levels = Annotated[list[float], Field(min_length=2, max_length=2)]
-ByLevel = dict[Literal[0, 1, 2], Text]
+Level = Literal[0, 1, 2]
+ByLevel = dict[Level, Text]
 
 
 class Evidence(ContentModel):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from simulator.coding.care_tags import step_elements
 from simulator.coding.codes import Code
-from simulator.content.rubric import Behaviour, Evidence, Rubric
+from simulator.content.rubric import Behaviour, Evidence, Level, Rubric
 
 QUESTIONS = (Code.OPEN_QUESTION, Code.CLOSED_QUESTION)
 REFLECTIONS = (Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION)
@@ -140,6 +140,10 @@ def _with(turns: list[CodedTurn], codes: list[Code]) -> list[CodedTurn]:
     return [turn for turn in turns if turn.codes & wanted]
 
 
+# A behaviour's levels, in order, as the rubric's per-level texts are keyed.
+LEVELS: tuple[Level, ...] = (0, 1, 2)
+
+
 def _level_at_least(value: float, levels: list[float]) -> int:
     return 2 if value >= levels[1] else 1 if value >= levels[0] else 0
 
@@ -154,7 +158,7 @@ def _behaviour(behaviour: Behaviour, conversation: Conversation, miti: Miti) -> 
     return BehaviourScore(
         id=behaviour.id, name=behaviour.name, level=level, weight=behaviour.weight,
         evidence=[EvidenceItem(t.number, t.text) for t in evidence], rationale=rationale,
-        feedback=behaviour.feedback[level], instead=behaviour.instead,  # type: ignore[index]
+        feedback=behaviour.feedback[LEVELS[level]], instead=behaviour.instead,
     )
 
 
@@ -184,10 +188,10 @@ def _evaluate(spec: Evidence, conversation: Conversation, miti: Miti) -> tuple[i
     if spec.kind == "followed_up":
         if not hits:
             return 0, [], f"no turn with {names}"
-        followed = [t for t in hits if _next(turns, t) is not None and _next(turns, t).codes & set(spec.then)]  # type: ignore[union-attr]
+        followed = [(t, after) for t in hits if (after := _next(turns, t)) is not None and after.codes & set(spec.then)]
         if followed:
-            first = followed[0]
-            return 2, [first, _next(turns, first)], f"turn {first.number} was followed up at the next turn"  # type: ignore[list-item]
+            first, then = followed[0]
+            return 2, [first, then], f"turn {first.number} was followed up at the next turn"
         return 1, hits[:1], f"turn {hits[0].number} was not followed up with a reflection or open question"
     if spec.kind == "absent":
         assert spec.at_most is not None
