@@ -56,7 +56,7 @@ async def app(library: Library) -> None:
     from simulator.app.review.transcript import ReviewScreen
 
     print("review app (headless, 120x36):")
-    review_app = ReviewApp(library, "bench", cursor_blink=False, rescan=False)
+    review_app = ReviewApp(library, "bench", rescan=False)
     async with review_app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         screen = review_app.screen

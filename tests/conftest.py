@@ -1,11 +1,14 @@
-"""Shared fixtures: every test gets its own data folder and UTC."""
+"""Shared fixtures: every test gets its own data folder and UTC, and no cursor blinks."""
 
 import time
 from pathlib import Path
 
 import pytest
+from pilot import practice_config
+from textual.widgets import Input, TextArea
 
 from simulator import locations
+from simulator.app.config import AppConfig
 from simulator.content.scenario_loader import ScenarioFile, load_scenario
 
 
@@ -18,6 +21,20 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     return data
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every input and text area starts with a steady cursor, so snapshots do not depend on when the
+    blink timer fired. A test-only switch kept out of the product: it changes the widgets' default."""
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget.cursor_blink, "_default", False)
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> AppConfig:
+    """The practice app's configuration for one test: frozen clocks, the rule coder, sessions in tmp_path."""
+    return practice_config(tmp_path)
 
 
 @pytest.fixture

@@ -1,11 +1,17 @@
-"""Helpers shared by test modules."""
+"""Helpers shared by test modules: where the checkout, the tests' own data and the trainee scripts are.
+
+Every test folder reaches this module as `from helpers import ...` (pyproject.toml puts tests/ on the path).
+"""
 
 from pathlib import Path
 
 from simulator import locations
 
-SCRIPTS = Path(__file__).parent / "scripts"
-STYLES = Path(__file__).resolve().parent.parent / "simulator" / "authoring" / "styles"
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+DATA = TESTS / "data"
+SCRIPTS = TESTS / "scripts"
+STYLES = ROOT / "simulator" / "authoring" / "styles"
 SHIPPED = sorted(locations.builtin_scenario_dir().glob("*.yaml"))
 
 

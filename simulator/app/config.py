@@ -15,14 +15,13 @@ from simulator.settings import PatientSettings
 
 @dataclass(frozen=True)
 class AppConfig:
-    """Folders, seed, clock and cursor behaviour for one run of the app."""
+    """Folders, seed, clocks, coder and patient for one run of the app."""
 
     scenario_dirs: list[Path] = field(default_factory=scenario_dirs)
     session_dir: Path = field(default_factory=locations.session_dir)
     seed: int | None = None
     # Seconds on a monotonic clock, for the elapsed-time display; tests pass a frozen one.
     clock: Callable[[], float] = time.monotonic
-    cursor_blink: bool = True
     # Reload the scenario file when it is saved (for authors); tests switch it off.
     watch_scenarios: bool = True
     # Wall-clock time for transcripts and session names.

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +21,9 @@ from simulator.patient.backends.choice import describe
 from simulator.practice.session import Session
 from simulator.storage.transcript import PatientTurn, TraineeTurn
 from simulator.text import clean_utterance
+
+if TYPE_CHECKING:
+    from simulator.app.practice.app import SimulatorApp
 
 # Long enough for any spoken turn; stops a stray paste of a whole document becoming one utterance.
 MAX_UTTERANCE = 1000
@@ -64,6 +67,11 @@ class ConsultationScreen(Screen[Session]):
         # True while a model is wording the patient's reply on a worker thread.
         self._speaking = False
 
+    @property
+    def practice_app(self) -> "SimulatorApp":
+        """The app, as the practice app it always is (Textual types it as any App)."""
+        return cast("SimulatorApp", self.app)
+
     def compose(self) -> ComposeResult:
         persona = self.session.scenario.persona
         with Horizontal(id="bar"):
@@ -82,17 +90,16 @@ class ConsultationScreen(Screen[Session]):
             if isinstance(event, TraineeTurn | PatientTurn):
                 conversation.mount(self._turn(event))
         conversation.scroll_end(animate=False)
-        say = self.query_one(Input)
-        say.cursor_blink = self.app.config.cursor_blink  # type: ignore[attr-defined]
-        say.focus()
-        self._started = self.app.config.clock()  # type: ignore[attr-defined]
-        settings = self.app.config.patient  # type: ignore[attr-defined]
+        self.query_one(Input).focus()
+        config = self.practice_app.config
+        self._started = config.clock()
+        settings = config.patient
         loading = "" if settings.backend == "scripted" else " (loading)"
         self.query_one("#voice", Static).update(f"Patient: {describe(settings)}{loading}")
         self._backend_timer = self.set_interval(0.25, self._check_backend)
         self._tick()
         self.set_interval(1.0, self._tick)
-        if self.app.config.watch_scenarios:  # type: ignore[attr-defined]
+        if config.watch_scenarios:
             self._seen = self._stamp()
             self.set_interval(1.0, self._check_scenario)
 
@@ -122,7 +129,7 @@ class ConsultationScreen(Screen[Session]):
         self.notify(f"Reloaded {reloaded.path.name}", title="Scenario reloaded", markup=False)
 
     def _tick(self) -> None:
-        seconds = int(self._offset + self.app.config.clock() - self._started)  # type: ignore[attr-defined]
+        seconds = int(self._offset + self.practice_app.config.clock() - self._started)
         minutes, secs = divmod(seconds, 60)
         self.query_one("#elapsed", Static).update(f"Turn {self.session.turn} · {minutes:02d}:{secs:02d}")
 
@@ -134,7 +141,7 @@ class ConsultationScreen(Screen[Session]):
     def _check_backend(self) -> None:
         """Once the patient's model has loaded (or failed to), say which voice is playing. The session uses
         it from the next reply on (and notes it in the transcript)."""
-        future = self.app.kit.voice()  # type: ignore[attr-defined]
+        future = self.practice_app.kit.voice()
         if not future.done():
             return
         self._backend_timer.stop()
@@ -166,7 +173,7 @@ class ConsultationScreen(Screen[Session]):
             return
         said = Turn("You", text, "trainee")
         # Muted until the whole reply has passed its checks: a try may still be taken back.
-        waiting = "…" if self.app.kit.coder().done() else "… (getting ready to listen: the coder is loading)"  # type: ignore[attr-defined]
+        waiting = "…" if self.practice_app.kit.coder().done() else "… (getting ready to listen: the coder is loading)"
         reply = Turn(self.session.scenario.persona.name, waiting, "patient speaking")
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.mount_all([said, reply])

@@ -64,8 +64,6 @@ class PlanScreen(Screen[Session]):
 
     def on_mount(self) -> None:
         self.title = f"Care and support plan: {self.session.scenario.persona.name}"
-        for box in self.query(Input):
-            box.cursor_blink = self.app.config.cursor_blink  # type: ignore[attr-defined]
         self.query_one(Input).focus()
 
     def plan(self) -> CarePlan:

@@ -67,9 +67,7 @@ class PrepareScreen(Screen[Session]):
 
     def on_mount(self) -> None:
         self.title = f"Prepare: {self.session.scenario.title}"
-        note = self.query_one(TextArea)
-        note.cursor_blink = self.app.config.cursor_blink  # type: ignore[attr-defined]
-        note.focus()
+        self.query_one(TextArea).focus()
 
     @on(TextArea.Changed)
     def _changed(self) -> None:

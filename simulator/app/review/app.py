@@ -15,13 +15,11 @@ class ReviewApp(App[None]):
     SUB_TITLE = f"v{__version__}"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, library: Library, reviewer: str, *, now: Clock = utc_now, cursor_blink: bool = True,
-                 rescan: bool = True) -> None:
+    def __init__(self, library: Library, reviewer: str, *, now: Clock = utc_now, rescan: bool = True) -> None:
         super().__init__()
         self.library = library
         self.reviewer = reviewer
         self.now = now
-        self.cursor_blink = cursor_blink
         # Pick up new and changed files when the app opens (tests switch it off to keep the list fixed).
         self.rescan = rescan
 

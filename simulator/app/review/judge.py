@@ -1,7 +1,7 @@
 """The reviewer's dialogs: change a turn's codes, change a behaviour's level, write a comment or review."""
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,9 +13,6 @@ from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Selecti
 
 from simulator.coding.codes import Code
 from simulator.content.rubric import Behaviour
-
-if TYPE_CHECKING:
-    from simulator.app.review.app import ReviewApp
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -39,13 +36,6 @@ class Dialog(ModalScreen[Result | None]):
     def _comment(self) -> str:
         return self.query_one("#comment", Input).value.strip()
 
-    def _ready(self, first: Widget) -> None:
-        """Set the cursors' blinking as the app says (tests turn it off), and focus `first`."""
-        blink = cast("ReviewApp", self.app).cursor_blink
-        for box in (*self.query(Input), *self.query(TextArea)):
-            box.cursor_blink = blink
-        first.focus()
-
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -68,7 +58,7 @@ class CodesDialog(Dialog[tuple[list[Code], str]]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._ready(self.query_one(SelectionList))
+        self.query_one(SelectionList).focus()
 
     def action_save(self) -> None:
         self.dismiss((list(self.query_one(SelectionList).selected), self._comment))
@@ -95,7 +85,7 @@ class LevelDialog(Dialog[tuple[int, str]]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._ready(self.query_one(RadioSet))
+        self.query_one(RadioSet).focus()
 
     def action_save(self) -> None:
         chosen = self.query_one(RadioSet).pressed_index
@@ -120,7 +110,7 @@ class TextDialog(Dialog[str]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._ready(self.query_one(TextArea))
+        self.query_one(TextArea).focus()
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text.strip())

@@ -72,7 +72,6 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Transcript library"
         self.sub_title = f"reviewer: {self.review_app.reviewer}"
-        self.query_one(Input).cursor_blink = self.review_app.cursor_blink
         table = self.query_one(DataTable)
         for label, width in (("Date (UTC)", 16), ("Trainee", 16), ("Scenario", 34), ("Turns", 5), ("Overall", 7),
                              ("Reviewed", 8), ("Flag", 4), ("Integrity", 9)):

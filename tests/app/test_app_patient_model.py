@@ -5,10 +5,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_app import SIZE, choose, config
+from pilot import SIZE, choose
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from simulator.app.config import AppConfig
 from simulator.app.practice.app import SimulatorApp
 from simulator.app.widgets.turn import Turn
 from simulator.patient.backends import Message, OnText, choice
@@ -35,8 +36,8 @@ def voice(pilot: Pilot) -> str:
     return str(pilot.app.screen.query_one("#voice", Static).render())
 
 
-async def test_a_local_model_words_the_patient_and_the_transcript_says_how(tmp_path: Path, tiny: Path) -> None:
-    app = SimulatorApp(replace(config(tmp_path), patient=PatientSettings(backend="local", model=str(tiny))))
+async def test_a_local_model_words_the_patient_and_the_transcript_says_how(app_config: AppConfig, tiny: Path) -> None:
+    app = SimulatorApp(replace(app_config, patient=PatientSettings(backend="local", model=str(tiny))))
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot, "p2-widow-copd")
         await wait_for_backend(pilot)
@@ -76,11 +77,11 @@ class Held:
         return text
 
 
-async def test_typing_while_the_patient_speaks_keeps_the_words(tmp_path: Path,
+async def test_typing_while_the_patient_speaks_keeps_the_words(app_config: AppConfig,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     held = Held()
     monkeypatch.setattr(choice, "open_backend", lambda settings: held)
-    app = SimulatorApp(replace(config(tmp_path), patient=PatientSettings(backend="local")))
+    app = SimulatorApp(replace(app_config, patient=PatientSettings(backend="local")))
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot, "p2-widow-copd")
         await wait_for_backend(pilot)
@@ -103,10 +104,10 @@ async def test_typing_while_the_patient_speaks_keeps_the_words(tmp_path: Path,
         assert screen.query_one(Input).value == "" and screen.session.turn == 2
 
 
-async def test_a_missing_model_is_a_message_and_the_patient_goes_on_scripted(tmp_path: Path,
+async def test_a_missing_model_is_a_message_and_the_patient_goes_on_scripted(tmp_path: Path, app_config: AppConfig,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIMULATOR_MODEL_DIR", str(tmp_path / "no-models"))
-    app = SimulatorApp(replace(config(tmp_path), patient=PatientSettings(backend="local")))
+    app = SimulatorApp(replace(app_config, patient=PatientSettings(backend="local")))
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot, "p2-widow-copd")
         await wait_for_backend(pilot)

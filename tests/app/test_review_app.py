@@ -1,7 +1,7 @@
 """The review app, driven by Pilot: the library list, reviewing a transcript, agreement and progress;
 and snapshots of its main screens at a fixed size with a frozen clock and no cursor blink.
 
-Update the snapshots after an intended change with: pytest tests/test_review_app.py --snapshot-update
+Update the snapshots after an intended change with: pytest tests/app/test_review_app.py --snapshot-update
 """
 
 from collections.abc import Iterator
@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pilot import REVIEW_SIZE, WHEN, review_app
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
 
 from simulator.app.review.agreement import AgreementScreen
-from simulator.app.review.app import ReviewApp
 from simulator.app.review.library import LibraryScreen
 from simulator.app.review.progress import ProgressScreen
 from simulator.app.review.transcript import ReviewScreen
@@ -25,9 +25,6 @@ from simulator.quality.library import Library
 from simulator.quality.reviewing import open_review
 from simulator.quality.sample_library import build_sample_library
 from simulator.storage.transcript import annotation_path
-
-SIZE = (120, 36)
-WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -41,13 +38,9 @@ def library(tmp_path: Path) -> Iterator[Library]:
     opened.close()
 
 
-def review_app(library: Library) -> ReviewApp:
-    return ReviewApp(library, "Sam", now=lambda: WHEN, cursor_blink=False, rescan=False)
-
-
 async def test_a_whole_review_is_saved_beside_the_transcript(library: Library) -> None:
     app = review_app(library)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=REVIEW_SIZE) as pilot:
         await pilot.pause()
         first = library.rows()[0].path
         before = first.read_bytes()
@@ -95,7 +88,7 @@ async def test_a_whole_review_is_saved_beside_the_transcript(library: Library) -
 
 async def test_filters_from_the_keyboard(library: Library) -> None:
     app = review_app(library)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=REVIEW_SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
@@ -125,7 +118,7 @@ async def test_agreement_and_progress_screens_open_from_the_list(library: Librar
     under.judge_codes("Sam", 1, [Code.OPEN_QUESTION])
     library.scan()
     app = review_app(library)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=REVIEW_SIZE) as pilot:
         await pilot.pause()
         await pilot.press("a")
         await pilot.pause()
@@ -137,7 +130,7 @@ async def test_agreement_and_progress_screens_open_from_the_list(library: Librar
 
 async def test_a_file_deleted_since_indexing_is_a_message(library: Library) -> None:
     app = review_app(library)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=REVIEW_SIZE) as pilot:
         await pilot.pause()
         library.rows()[0].path.unlink()
         await pilot.press("enter")
@@ -172,26 +165,26 @@ async def _agreement(pilot: Pilot) -> None:
 
 
 def test_snapshot_library_list(snap_compare, library: Library) -> None:  # noqa: ANN001 - the plugin's fixture
-    assert snap_compare(review_app(library), terminal_size=SIZE)
+    assert snap_compare(review_app(library), terminal_size=REVIEW_SIZE)
 
 
 def test_snapshot_review(snap_compare, library: Library) -> None:  # noqa: ANN001
-    assert snap_compare(review_app(library), terminal_size=SIZE, run_before=_review)
+    assert snap_compare(review_app(library), terminal_size=REVIEW_SIZE, run_before=_review)
 
 
 def test_snapshot_agreement(snap_compare, library: Library) -> None:  # noqa: ANN001
-    assert snap_compare(review_app(library), terminal_size=SIZE, run_before=_agreement)
+    assert snap_compare(review_app(library), terminal_size=REVIEW_SIZE, run_before=_agreement)
 
 
 def test_snapshot_progress(snap_compare, library: Library) -> None:  # noqa: ANN001
-    assert snap_compare(review_app(library), terminal_size=SIZE, press=["p"])
+    assert snap_compare(review_app(library), terminal_size=REVIEW_SIZE, press=["p"])
 
 
 async def test_a_judgement_that_cannot_be_saved_is_a_message(library: Library) -> None:
     first = library.rows()[0].path
     annotation_path(first).mkdir()  # stands in for a read-only shared drive (tests may run as root)
     app = review_app(library)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=REVIEW_SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -215,8 +208,8 @@ async def test_names_with_markup_are_shown_as_typed(tmp_path: Path, library: Lib
     under = open_review(session.path, library.rubric, now=lambda: WHEN)
     under.judge_codes("[/i]Sam", 1, [Code.OPEN_QUESTION], "[link]x[/link]")
     library.scan()
-    app = ReviewApp(library, "[/i]Sam", now=lambda: WHEN, cursor_blink=False, rescan=False)
-    async with app.run_test(size=SIZE) as pilot:
+    app = review_app(library, "[/i]Sam")
+    async with app.run_test(size=REVIEW_SIZE) as pilot:
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert str(table.get_row(str(session.path))[1]) == "[/b]Eve [red]O'Neil"
@@ -232,7 +225,7 @@ async def test_names_with_markup_are_shown_as_typed(tmp_path: Path, library: Lib
 
 async def test_next_and_previous_walk_the_list(library: Library) -> None:
     app = review_app(library)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=REVIEW_SIZE) as pilot:
         await pilot.pause()
         shown = [row.path for row in app.screen.shown]
         await pilot.press("enter", "n", "n")

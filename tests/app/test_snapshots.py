@@ -1,15 +1,14 @@
 """Snapshots of each main screen at a fixed size, with a frozen clock and no cursor blink.
 
-Update them after an intended change with: pytest tests/test_snapshots.py --snapshot-update
+Update them after an intended change with: pytest tests/app/test_snapshots.py --snapshot-update
 """
 
-from pathlib import Path
-
 from helpers import script
-from test_app import SIZE, choose, config, end_and_plan
+from pilot import SIZE, choose, end_and_plan
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from simulator.app.config import AppConfig
 from simulator.app.practice.app import SimulatorApp
 
 
@@ -29,12 +28,12 @@ async def _feedback(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def test_picker(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001 - fixture from the plugin
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE)
+def test_picker(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001 - fixture from the plugin
+    assert snap_compare(SimulatorApp(app_config), terminal_size=SIZE)
 
 
-def test_consultation(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_consult)
+def test_consultation(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(app_config), terminal_size=SIZE, run_before=_consult)
 
 
 async def _letter(pilot: Pilot) -> None:
@@ -42,16 +41,16 @@ async def _letter(pilot: Pilot) -> None:
     await pilot.press("f2")
 
 
-def test_results_letter(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_letter)
+def test_results_letter(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(app_config), terminal_size=SIZE, run_before=_letter)
 
 
-def test_feedback(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_feedback)
+def test_feedback(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(app_config), terminal_size=SIZE, run_before=_feedback)
 
 
-def test_help(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, press=["f1"])
+def test_help(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(app_config), terminal_size=SIZE, press=["f1"])
 
 
 async def _prepare(pilot: Pilot) -> None:
@@ -60,8 +59,8 @@ async def _prepare(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def test_prepare(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_prepare)
+def test_prepare(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(app_config), terminal_size=SIZE, run_before=_prepare)
 
 
 async def _plan(pilot: Pilot) -> None:
@@ -71,8 +70,8 @@ async def _plan(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def test_plan_form(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_plan)
+def test_plan_form(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(app_config), terminal_size=SIZE, run_before=_plan)
 
 
 async def _review_feedback(pilot: Pilot) -> None:
@@ -86,5 +85,5 @@ async def _review_feedback(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def test_review_feedback(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(SimulatorApp(config(tmp_path)), terminal_size=SIZE, run_before=_review_feedback)
+def test_review_feedback(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001
+    assert snap_compare(SimulatorApp(app_config), terminal_size=SIZE, run_before=_review_feedback)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from simulator import locations
 from simulator.coding.annomi import to_annomi
@@ -16,7 +17,6 @@ from simulator.coding.learned import LearnedCoder, _merge
 from simulator.coding.rules import CoderContext, Coding, code_utterance
 from simulator.errors import CoderUnavailable
 
-ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "annomi-dev"
 
 

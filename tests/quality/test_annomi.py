@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 from sklearn.metrics import cohen_kappa_score, f1_score
 
 from simulator.cli import main
@@ -13,7 +14,7 @@ from simulator.quality.annomi_import import import_annomi
 from simulator.quality.calibration import agreement
 from simulator.storage.transcript import PatientTurn, TraineeTurn, TranscriptImported, read_transcript
 
-SAMPLE = Path(__file__).parent / "data" / "mi-sample.csv"
+SAMPLE = DATA / "mi-sample.csv"
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from helpers import SHIPPED
+from helpers import ROOT, SHIPPED
 
 from simulator.cli import main
 from simulator.content.rubric import Rubric
 from simulator.content.rubric_loader import BUILTIN
 from simulator.content.scenario import Scenario
 
-TEMPLATE = (Path(__file__).resolve().parent.parent / "simulator" / "authoring" / "templates" / "scenario.yaml").read_text(
+TEMPLATE = (ROOT / "simulator" / "authoring" / "templates" / "scenario.yaml").read_text(
     encoding="utf-8").replace("__ID__", "broken").replace("__TITLE__", "Broken")
 
 # (case, text to replace, replacement, text marking the reported place, message fragment)
@@ -54,8 +54,7 @@ def _validate(capsys: pytest.CaptureFixture[str], *paths: Path) -> tuple[int, li
 
 def test_the_template_and_shipped_content_validate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
-    root = Path(__file__).resolve().parent.parent
-    status, out = _validate(capsys, tmp_path, root / "scenarios", root / "rubrics")
+    status, out = _validate(capsys, tmp_path, ROOT / "scenarios", ROOT / "rubrics")
     assert (status, out) == (0, [])
 
 

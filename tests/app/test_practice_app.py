@@ -1,12 +1,11 @@
 """The practice app driven by Pilot, as a trainee would use it with the keyboard alone."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from helpers import script
-from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from pilot import SIZE, choose, end_and_plan, say
+from textual.widgets import Input, Static
 
 from simulator import locations
 from simulator.app.config import AppConfig
@@ -28,47 +27,9 @@ from simulator.storage.transcript import (
     read_transcript,
 )
 
-SIZE = (100, 32)
 
-
-def config(tmp_path: Path) -> AppConfig:
-    """A frozen, isolated configuration: no blinking cursor, a clock that does not move."""
-    return AppConfig(scenario_dirs=[locations.builtin_scenario_dir()], session_dir=tmp_path / "sessions", seed=1,
-                     clock=lambda: 0.0, cursor_blink=False, coder="rules", watch_scenarios=False,
-                     now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
-
-
-async def choose(pilot: Pilot, scenario_id: str = "p6-knee-pain", visit: str = "", prepare: bool = True) -> None:
-    """Pick a scenario (and visit) in the picker with the keyboard, by its row, then (unless told not
-    to) go straight past the preparation screen into the conversation."""
-    table = pilot.app.screen.query_one(DataTable)
-    target = table.get_row_index(f"{scenario_id}:{visit}")
-    await pilot.press(*["down"] * (target - table.cursor_row), "enter")
-    await pilot.pause()
-    if prepare:
-        await pilot.press("f5")
-        await pilot.pause()
-
-
-async def end_and_plan(pilot: Pilot) -> None:
-    """End the consultation and save the plan form as it stands, on to the feedback."""
-    await pilot.press("f10")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.press("f5")
-    await pilot.pause()
-
-
-async def _say(pilot: Pilot, text: str) -> None:
-    """Put a line in the input as if pasted, send it with Enter, and wait for the patient's reply."""
-    pilot.app.screen.query_one(Input).value = text
-    await pilot.press("enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> None:
-    app = SimulatorApp(config(tmp_path))
+async def test_a_whole_consultation_from_picker_to_feedback(app_config: AppConfig) -> None:
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, PickerScreen)
         await choose(pilot, "p1-taxi-driver")
@@ -76,7 +37,7 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
         screen = app.screen
         assert screen.session.scenario.id == "p1-taxi-driver"
         for line in script("person-centred.txt")[:6]:
-            await _say(pilot, line)
+            await say(pilot, line)
         turns = list(screen.query(Turn))
         assert len(turns) == 13  # opening line plus six exchanges
         await end_and_plan(pilot)
@@ -97,19 +58,19 @@ async def test_a_whole_consultation_from_picker_to_feedback(tmp_path: Path) -> N
     assert [e.text for e in saved.events if isinstance(e, TraineeTurn)] == script("person-centred.txt")[:6]
 
 
-async def test_typed_markup_and_escapes_are_shown_literally(tmp_path: Path) -> None:
-    app = SimulatorApp(config(tmp_path))
+async def test_typed_markup_and_escapes_are_shown_literally(app_config: AppConfig) -> None:
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await pilot.press(*"[b]hi[/b]", "enter")
-        await _say(pilot, "[red]What[/red] matters to you? \x1b[31m[link=x]y[/link]")
+        await say(pilot, "[red]What[/red] matters to you? \x1b[31m[link=x]y[/link]")
         shown = [str(turn.render()) for turn in app.screen.query(Turn)]
         assert shown[1] == "You\n[b]hi[/b]"
         assert shown[3] == "You\n[red]What[/red] matters to you? [link=x]y[/link]"
 
 
-async def test_letter_persona_card_and_help_open_and_close_with_keys(tmp_path: Path) -> None:
-    app = SimulatorApp(config(tmp_path))
+async def test_letter_persona_card_and_help_open_and_close_with_keys(app_config: AppConfig) -> None:
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await pilot.press("f2")
@@ -129,36 +90,35 @@ async def test_letter_persona_card_and_help_open_and_close_with_keys(tmp_path: P
         assert kinds == ["letter_opened", "persona_opened"]
 
 
-async def test_new_consultation_after_feedback_returns_to_the_picker(tmp_path: Path) -> None:
-    app = SimulatorApp(config(tmp_path))
+async def test_new_consultation_after_feedback_returns_to_the_picker(app_config: AppConfig) -> None:
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
-        await _say(pilot, "What matters to you?")
+        await say(pilot, "What matters to you?")
         await end_and_plan(pilot)
         await pilot.press("n")
         assert isinstance(app.screen, PickerScreen)
 
 
-async def test_resume_in_the_app_shows_the_conversation_so_far(tmp_path: Path) -> None:
-    cfg = config(tmp_path)
-    app = SimulatorApp(cfg)
+async def test_resume_in_the_app_shows_the_conversation_so_far(app_config: AppConfig) -> None:
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
-        await _say(pilot, "What would you like to talk about?")
+        await say(pilot, "What would you like to talk about?")
         path = app.screen.session.path
         await pilot.press("ctrl+q")
-    resumed = SimulatorApp(cfg, resume=path)
+    resumed = SimulatorApp(app_config, resume=path)
     async with resumed.run_test(size=SIZE) as pilot:
         assert isinstance(resumed.screen, ConsultationScreen)
         assert len(resumed.screen.query(Turn)) == 3
-        await _say(pilot, "Tell me more about that.")
+        await say(pilot, "Tell me more about that.")
         assert len(resumed.screen.query(Turn)) == 5
     said = [e.text for e in read_transcript(path).events if isinstance(e, TraineeTurn)]
     assert said == ["What would you like to talk about?", "Tell me more about that."]
 
 
-async def test_blank_input_does_nothing(tmp_path: Path) -> None:
-    app = SimulatorApp(config(tmp_path))
+async def test_blank_input_does_nothing(app_config: AppConfig) -> None:
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await pilot.press("space", "space", "enter")
@@ -169,10 +129,10 @@ async def test_blank_input_does_nothing(tmp_path: Path) -> None:
         assert app.screen.report.disclosure.turns == 0
 
 
-async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: Path) -> None:
+async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: Path, app_config: AppConfig) -> None:
     blocker = tmp_path / "sessions"
     blocker.write_text("a file where the folder should be", encoding="utf-8")
-    app = SimulatorApp(config(tmp_path))
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await pilot.pause()
@@ -180,19 +140,19 @@ async def test_an_unwritable_session_folder_is_a_message_not_a_crash(tmp_path: P
         assert any("Cannot save transcripts" in str(n.message) for n in app._notifications)
 
 
-async def test_saving_the_scenario_reloads_it_and_a_broken_save_is_reported(tmp_path: Path) -> None:
+async def test_saving_the_scenario_reloads_it_and_a_broken_save_is_reported(tmp_path: Path, app_config: AppConfig) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
     source = locations.builtin_scenario_dir() / "p6-knee-pain.yaml"
     path = folder / "p6-knee-pain.yaml"
     path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    cfg = replace(config(tmp_path), scenario_dirs=[folder], watch_scenarios=True)
+    cfg = replace(app_config, scenario_dirs=[folder], watch_scenarios=True)
     app = SimulatorApp(cfg)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         screen = app.screen
         assert isinstance(screen, ConsultationScreen)
-        await _say(pilot, "Do you have any pain?")
+        await say(pilot, "Do you have any pain?")
         edited = path.read_text(encoding="utf-8").replace('    - "Yeah."\n', '    - "Yes, love, every day."\n')
         path.write_text(edited.replace("answer_brief:\n", "answer_brief:\n    - \"Yes, love, every day.\"\n", 1),
                         encoding="utf-8")
@@ -205,31 +165,31 @@ async def test_saving_the_scenario_reloads_it_and_a_broken_save_is_reported(tmp_
         messages = [str(n.message) for n in app._notifications]
         assert any("still playing the last good version" in m and "p6-knee-pain.yaml:" in m and "not valid YAML" in m
                    for m in messages)
-        await _say(pilot, "How are things at home?")
+        await say(pilot, "How are things at home?")
         assert len(screen.query(Turn)) == 5
 
 
-async def test_a_review_visit_starts_from_its_own_opening_and_is_recorded(tmp_path: Path) -> None:
-    app = SimulatorApp(config(tmp_path))
+async def test_a_review_visit_starts_from_its_own_opening_and_is_recorded(app_config: AppConfig) -> None:
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot, "p2-widow-copd", "review")
         screen = app.screen
         assert isinstance(screen, ConsultationScreen)
         opening = str(screen.query(Turn).first().render())
         assert "I went. To the choir practice." in opening
-        await _say(pilot, "How have the last few weeks been?")
+        await say(pilot, "How have the last few weeks been?")
         started = screen.session.events[0]
         assert started.visit == "review"
         released = screen.session.events[-1].released
         assert released == ["review-choir"]
 
 
-async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback(tmp_path: Path) -> None:
-    app = SimulatorApp(replace(config(tmp_path), coder="learned"))
+async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback(app_config: AppConfig) -> None:
+    app = SimulatorApp(replace(app_config, coder="learned"))
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         app.kit.coder().result(timeout=120)  # loaded on its own thread while the trainee prepares
-        await _say(pilot, "What matters most to you at the moment?")
+        await say(pilot, "What matters most to you at the moment?")
         trainee = app.screen.session.events[-2]
         assert trainee.coder.startswith("learned-")
         await end_and_plan(pilot)
@@ -239,12 +199,12 @@ async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback
         assert app.screen.scored.score.coder_version.startswith("learned-")
 
 
-async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_consultation(tmp_path: Path) -> None:
+async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_consultation(app_config: AppConfig) -> None:
     from simulator.app.autosave import SAVE_AFTER
     from simulator.app.practice.prepare import PrepareScreen
     from simulator.storage.transcript import PreparationNoted
 
-    app = SimulatorApp(config(tmp_path))
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot, "p2-widow-copd", prepare=False)
         screen = app.screen
@@ -264,15 +224,15 @@ async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_c
         assert "Check inhaler technique" in str(app.screen.query_one(".body", Static).render())
 
 
-async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_plan(tmp_path: Path) -> None:
+async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_plan(app_config: AppConfig) -> None:
     from simulator.app.autosave import SAVE_AFTER
     from simulator.app.practice.plan import PlanScreen
 
-    app = SimulatorApp(config(tmp_path))
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot, "p2-widow-copd")
         for line in script("person-centred.txt"):
-            await _say(pilot, line)
+            await say(pilot, line)
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
@@ -293,19 +253,19 @@ async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_p
     assert final.plan.confidence is None  # 11 is not on the 0-10 scale, so it is not recorded
 
 
-async def test_a_whole_cycle_prepare_discuss_record_review(tmp_path: Path) -> None:
+async def test_a_whole_cycle_prepare_discuss_record_review(app_config: AppConfig) -> None:
     from simulator.app.practice.plan import PlanScreen
     from simulator.app.practice.prepare import PrepareScreen
     from simulator.storage.transcript import PreparationNoted, SessionStarted
 
-    app = SimulatorApp(config(tmp_path))
+    app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot, "p2-widow-copd", prepare=False)
         await pilot.press(*"Ask what she would like to do again")
         await pilot.press("f5")
         await pilot.pause()
         for line in [*script("person-centred.txt"), "Shall we book you in to review how it's going in four weeks?"]:
-            await _say(pilot, line)
+            await say(pilot, line)
         first = app.screen.session
         await pilot.press("f10")
         await pilot.pause()
@@ -334,7 +294,7 @@ async def test_a_whole_cycle_prepare_discuss_record_review(tmp_path: Path) -> No
         await pilot.pause()
         review = app.screen.session
         assert review.visit == "review" and review.carried is not None and review.carried.quality == 1.0
-        await _say(pilot, "How have things been going since we last met?")
+        await say(pilot, "How have things been going since we last met?")
         assert "Go to choir practice and sit at the back" in review.events[-1].text
         await end_and_plan(pilot)
         await app.workers.wait_for_complete()
@@ -353,21 +313,20 @@ async def test_a_whole_cycle_prepare_discuss_record_review(tmp_path: Path) -> No
     assert started.plan is not None and started.plan.step_where == "St Mark's church hall"
 
 
-async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(tmp_path: Path) -> None:
+async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(app_config: AppConfig) -> None:
     from simulator.app.practice.plan import PlanScreen
     from simulator.app.practice.prepare import PrepareScreen
     from simulator.storage.care_plan import CarePlan
 
-    cfg = config(tmp_path)
     session = Session.start(load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=1,
-                            directory=cfg.session_dir)
+                            directory=app_config.session_dir)
     session.prepare("Check inhalers")
-    async with SimulatorApp(cfg, resume=session.path).run_test(size=SIZE) as pilot:
+    async with SimulatorApp(app_config, resume=session.path).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, PrepareScreen)  # nothing said yet: back to preparing
         assert pilot.app.screen.query_one("#note").text == "Check inhalers"  # type: ignore[attr-defined]
     session.say("What matters most to you?")
     session.end()
     session.record_plan(CarePlan(goal="Sing again"), final=False)
-    async with SimulatorApp(cfg, resume=session.path).run_test(size=SIZE) as pilot:
+    async with SimulatorApp(app_config, resume=session.path).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, PlanScreen)
         assert pilot.app.screen.query_one("#goal", Input).value == "Sing again"

@@ -3,12 +3,12 @@
 from pathlib import Path
 
 import pytest
-from helpers import SHIPPED
+from helpers import ROOT, SHIPPED
 
 from simulator.content.scenario_loader import discover, load_scenario, resolve
 from simulator.errors import ContentError
 
-GOOD = (Path(__file__).parent.parent / "scenarios" / "p6-knee-pain.yaml").read_text(encoding="utf-8")
+GOOD = (ROOT / "scenarios" / "p6-knee-pain.yaml").read_text(encoding="utf-8")
 
 
 def test_at_least_three_scenarios_ship_and_load() -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 from sklearn.metrics import cohen_kappa_score
 
 from simulator.cli import main
@@ -26,7 +27,7 @@ from simulator.quality.reviewing import open_review
 from simulator.quality.sample_library import build_sample_library
 from simulator.storage.transcript import TraineeTurn, annotation_path, read_transcript
 
-SAMPLE = Path(__file__).parent / "data" / "mi-sample.csv"
+SAMPLE = DATA / "mi-sample.csv"
 WHEN = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 
 
