@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import script
 
 from simulator import locations
 from simulator.app.config import AppConfig
