@@ -228,6 +228,19 @@ class Session:
             self.note("coder_fallback", chosen.note)
         return chosen
 
+    @property
+    def coder_loading(self) -> bool:
+        """Whether the coder is still loading (the next turn will wait for it)."""
+        return not self._coder.done()
+
+    def coder_notice(self) -> str | None:
+        """Once the coder has loaded: why it is not the one asked for, or why there is none at all (then no
+        turn can be coded); None while it loads or when it is the one asked for."""
+        if not self._coder.done():
+            return None
+        error = self._coder.exception()
+        return str(error) if error is not None else self._coder.result().note
+
     def _unanswered(self) -> TraineeTurn | None:
         """The last trainee turn, if the patient's answer to it was never saved."""
         for event in reversed(self.events):

@@ -1,8 +1,10 @@
 """The practice app driven by Pilot, as a trainee would use it with the keyboard alone."""
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from helpers import script
 from pilot import SIZE, choose, end_and_plan, say
 from textual.widgets import Input, Static
@@ -330,3 +332,67 @@ async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(app_
     async with SimulatorApp(app_config, resume=session.path).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, PlanScreen)
         assert pilot.app.screen.query_one("#goal", Input).value == "Sing again"
+
+
+async def test_the_first_turn_waits_for_the_coder_and_every_turn_is_coded_by_it(
+        app_config: AppConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator.coding import choice
+    from simulator.coding.coder import RuleCoder
+
+    loaded = threading.Event()
+
+    class Slow(RuleCoder):
+        version = "slow-1"
+
+    def slow_choose(name: str) -> choice.Chosen:
+        loaded.wait(10)  # the coder is still loading when the trainee first speaks
+        return choice.Chosen(Slow())
+
+    monkeypatch.setattr(choice, "choose", slow_choose)
+    monkeypatch.setattr("simulator.practice.visit.choose", slow_choose)
+    app = SimulatorApp(replace(app_config, coder="best"))
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot)
+        app.screen.query_one(Input).value = "What matters most to you at the moment?"
+        await pilot.press("enter")
+        await pilot.pause()
+        waiting = str(list(app.screen.query(Turn))[-1].render())
+        assert "getting ready to listen" in waiting
+        assert not any(isinstance(e, TraineeTurn) for e in app.screen.session.events)  # nothing coded yet
+        loaded.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await say(pilot, "Tell me more about that.")
+        coders = {e.coder for e in app.screen.session.events if isinstance(e, TraineeTurn)}
+        assert coders == {"slow-1"}
+
+
+async def test_a_coder_that_falls_back_says_so_and_one_that_cannot_load_loses_nothing(
+        app_config: AppConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator.coding import choice
+    from simulator.errors import CoderUnavailable
+
+    def missing(folder: Path | None = None) -> object:
+        raise CoderUnavailable("no trained coder in /nowhere")
+
+    monkeypatch.setattr(choice, "learned_coder", missing)
+    app = SimulatorApp(replace(app_config, coder="best"))
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot)
+        await say(pilot, "How have things been?")
+        await pilot.pause(0.3)
+        notes = [n.message for n in app._notifications]
+        assert any("Coding with the rule-based coder: no trained coder in /nowhere" in n for n in notes)
+        events = app.screen.session.events
+        assert [e.coder for e in events if isinstance(e, TraineeTurn)] == ["rules-1"]
+        assert any(e.type == "system" and e.kind == "coder_fallback" for e in events)
+
+    app = SimulatorApp(replace(app_config, coder="learned"))
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot)
+        await say(pilot, "How have things been?")
+        assert app.screen.query_one(Input).value == "How have things been?"  # the words are back in the box
+        assert len(app.screen.query(Turn)) == 1  # only the patient's opening line
+        notes = [n.message for n in app._notifications]
+        assert any("no trained coder in /nowhere" in n and "--coder best" in n for n in notes)
+        assert not any(isinstance(e, TraineeTurn) for e in app.screen.session.events)

@@ -97,6 +97,7 @@ class ConsultationScreen(Screen[Session]):
         loading = "" if settings.backend == "scripted" else " (loading)"
         self.query_one("#voice", Static).update(f"Patient: {describe(settings)}{loading}")
         self._backend_timer = self.set_interval(0.25, self._check_backend)
+        self._coder_timer = self.set_interval(0.25, self._check_coder)
         self._tick()
         self.set_interval(1.0, self._tick)
         if config.watch_scenarios:
@@ -156,6 +157,16 @@ class ConsultationScreen(Screen[Session]):
         realiser = future.result()
         voice.update(f"Patient: {realiser.backend.name}" if realiser is not None else "Patient: scripted")
 
+    def _check_coder(self) -> None:
+        """Once the coder has loaded, say so if it is not the one asked for: the trainee should know what
+        their words are read by."""
+        if self.session.coder_loading:
+            return
+        self._coder_timer.stop()
+        notice = self.session.coder_notice()
+        if notice:
+            self.notify(notice, title="Coder", severity="warning", timeout=15, markup=False)
+
     @on(Input.Submitted)
     def _said(self, event: Input.Submitted) -> None:
         """Show the trainee's words at once and stream the patient's reply in as a worker writes it: one
@@ -173,7 +184,7 @@ class ConsultationScreen(Screen[Session]):
             return
         said = Turn("You", text, "trainee")
         # Muted until the whole reply has passed its checks: a try may still be taken back.
-        waiting = "…" if self.practice_app.kit.coder().done() else "… (getting ready to listen: the coder is loading)"
+        waiting = "… (getting ready to listen: the coder is loading)" if self.session.coder_loading else "…"
         reply = Turn(self.session.scenario.persona.name, waiting, "patient speaking")
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.mount_all([said, reply])
@@ -190,7 +201,12 @@ class ConsultationScreen(Screen[Session]):
         try:
             exchange = self.session.say(value, on_show=show)
         except OSError as error:
-            self._from_worker(self._not_saved, value, error, [said, reply])
+            self._from_worker(self._not_said, value, f"Could not save to {self.session.path}: "
+                              f"{error.strerror or error}.", [said, reply])
+            return
+        except SimulatorError as error:  # no coder could be loaded: nothing can be coded or answered
+            self._from_worker(self._not_said, value, f"{error}. Quit with Ctrl+Q (the visit is kept) and "
+                              "start it again with --coder best or --coder rules.", [said, reply])
             return
         self._from_worker(self._answered, reply, exchange[1] if exchange else None)
 
@@ -206,24 +222,33 @@ class ConsultationScreen(Screen[Session]):
             reply.say(event.text)
         self._tick()
 
-    def _not_saved(self, value: str, error: OSError, turns: list[Turn]) -> None:
+    def _not_said(self, value: str, why: str, turns: list[Turn]) -> None:
+        """Take the exchange back off the screen and put the words back in the box, saying why."""
         self._speaking = False
         for turn in turns:
             turn.remove()
         box = self.query_one(Input)
         box.value = value + (" " + box.value if box.value else "")
-        self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
-                    "Your words are back in the box.", severity="error", timeout=10, markup=False)
+        self.notify(f"{why} Your words are back in the box.", severity="error", timeout=15, markup=False)
 
     def action_letter(self) -> None:
         """Open the results letter the patient was sent."""
-        self.session.note("letter_opened")
+        self._note("letter_opened")
         self.app.push_screen(DocumentScreen("Results letter", self.session.scenario.results_letter))
 
     def action_persona(self) -> None:
         """Open the persona card."""
-        self.session.note("persona_opened")
+        self._note("persona_opened")
         self.app.push_screen(DocumentScreen("Persona card", persona_card(self.session.scenario)))
+
+    def _note(self, kind: str) -> None:
+        """Record that a document was opened; if it cannot be saved, say so and open it anyway (the note
+        is a record of the visit, not part of the conversation)."""
+        try:
+            self.session.note(kind)
+        except OSError as error:
+            self.notify(f"Could not save to {self.session.path}: {error.strerror or error}.", severity="warning",
+                        timeout=8, markup=False)
 
     def action_preparation(self) -> None:
         """Open the trainee's own preparation note."""
