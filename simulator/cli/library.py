@@ -200,7 +200,7 @@ def run_export_html(path: Path, out: Path) -> int:
 
     with Library.open() as library:
         under = open_review(path, library.rubric)
-        for problem in under.read.problems + under.review.problems:
+        for problem in under.read.problems + under.annotations.problems:
             print(f"warning: {problem}", file=sys.stderr)
         export_html(under, library, out)
     print(f"wrote {out}", file=sys.stderr)

@@ -74,7 +74,7 @@ def append_judgement(transcript: Path, judgement: JudgementBase) -> None:
 
 
 @dataclass(frozen=True)
-class Review:
+class Annotations:
     """Every judgement on one transcript, and what stands now."""
 
     judgements: list[Judgement]
@@ -114,15 +114,15 @@ class Review:
         return any(not isinstance(j, FlagJudgement) for j in self.judgements)
 
 
-def read_review(transcript: Path) -> Review:
+def read_annotations(transcript: Path) -> Annotations:
     """The judgements beside a transcript; lines that cannot be read are reported and skipped."""
     path = annotation_path(transcript)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Review([])
+        return Annotations([])
     except OSError as error:
-        return Review([], [Problem(path, 0, 0, f"cannot read the annotations: {error.strerror}")])
+        return Annotations([], [Problem(path, 0, 0, f"cannot read the annotations: {error.strerror}")])
     judgements: list[Judgement] = []
     problems: list[Problem] = []
     for number, line in enumerate(raw.split(b"\n"), start=1):
@@ -132,4 +132,4 @@ def read_review(transcript: Path) -> Review:
             judgements.append(_JUDGEMENT.validate_python(json.loads(line.decode("utf-8"))))
         except (UnicodeDecodeError, json.JSONDecodeError, ValidationError):
             problems.append(Problem(path, number, 1, "not a readable judgement; skipped"))
-    return Review(judgements, problems)
+    return Annotations(judgements, problems)

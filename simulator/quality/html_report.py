@@ -73,18 +73,18 @@ def render_report(under: UnderReview, progress: list[ProgressPoint]) -> str:
 
 
 def _reviews(under: UnderReview) -> str:
-    review = under.review
+    annotations = under.annotations
     out = ["<h2>Human review</h2>"]
-    if not review.judgements:
+    if not annotations.judgements:
         return out[0] + "<p>Not reviewed yet.</p>"
-    flag = review.flag
+    flag = annotations.flag
     if flag is not None:
         state = "Flagged" if flag.flagged else "Flag cleared"
         out.append(f"<p><strong>{state}</strong> by {escape(flag.reviewer)} on {flag.at:%Y-%m-%d %H:%M} UTC"
                    + (f": {escape(flag.comment)}" if flag.comment else "") + "</p>")
-    for reviewer in review.reviewers:
-        written = review.overall(reviewer)
-        codes, scores = review.codes(reviewer), review.scores(reviewer)
+    for reviewer in annotations.reviewers:
+        written = annotations.overall(reviewer)
+        codes, scores = annotations.codes(reviewer), annotations.scores(reviewer)
         changed = sum(set(j.engine) != set(j.human) for j in codes.values())
         rescored = sum(j.engine != j.human for j in scores.values())
         out.append(f"<h3>{escape(reviewer)}</h3><p>Judged the codes of {len(codes)} turn(s), changing "
@@ -96,13 +96,13 @@ def _reviews(under: UnderReview) -> str:
 
 
 def _behaviours(under: UnderReview) -> str:
-    reviewers = under.review.reviewers
+    reviewers = under.annotations.reviewers
     head = "".join(f"<th>{escape(r)}</th>" for r in reviewers)
     rows = []
     for b in under.behaviours:
         human = []
         for reviewer in reviewers:
-            judged = under.review.scores(reviewer).get(b.id)
+            judged = under.annotations.scores(reviewer).get(b.id)
             if judged is None:
                 human.append('<td class="num">&ndash;</td>')
             else:
@@ -125,7 +125,7 @@ def _measures(under: UnderReview) -> str:
 
 
 def _transcript(under: UnderReview) -> str:
-    reviewers = under.review.reviewers
+    reviewers = under.annotations.reviewers
     head = "".join(f"<th>{escape(r)}</th>" for r in reviewers)
     rows = []
     for line in under.lines:
@@ -135,7 +135,7 @@ def _transcript(under: UnderReview) -> str:
             continue
         human = []
         for reviewer in reviewers:
-            judged = under.review.codes(reviewer).get(line.turn)
+            judged = under.annotations.codes(reviewer).get(line.turn)
             if judged is None:
                 human.append("<td></td>")
                 continue

@@ -12,7 +12,7 @@ from simulator.coding.annomi import LABELS, to_annomi
 from simulator.coding.codes import Code
 from simulator.content.rubric_loader import RubricFile
 from simulator.errors import Problem
-from simulator.quality.annotations import CodeJudgement, FlagJudgement, OverallReview, ScoreJudgement, read_review
+from simulator.quality.annotations import CodeJudgement, FlagJudgement, OverallReview, ScoreJudgement, read_annotations
 from simulator.scoring.scored_transcript import score_recorded
 from simulator.storage.transcript import (
     IntegrityStatus,
@@ -111,7 +111,7 @@ def read_entry(path: Path, rubric: RubricFile) -> Entry | Skipped:
         source, trainee = first.source, f"{first.source}: {meta.get('mi_quality', '')} quality".strip()
         scenario, title = meta.get("topic", ""), meta.get("video_title", "") or first.transcript_id
     scored = score_recorded(read, rubric)
-    review = read_review(path)
+    review = read_annotations(path)
     trainee_turns = [e for e in read.events if isinstance(e, TraineeTurn)]
     row = Row(path=path, transcript_id=read.transcript_id, source=source, trainee=trainee, scenario_id=scenario,
               scenario_title=title, started=first.at, turns=len(trainee_turns), overall=scored.score.overall,

@@ -10,14 +10,14 @@ from simulator.content.rubric_loader import RubricFile
 from simulator.errors import ContentError
 from simulator.practice.session import Clock, utc_now
 from simulator.quality.annotations import (
+    Annotations,
     CodeJudgement,
     FlagJudgement,
     JudgementBase,
     OverallReview,
-    Review,
     ScoreJudgement,
     append_judgement,
-    read_review,
+    read_annotations,
 )
 from simulator.scoring.report import FeedbackReport, build_report
 from simulator.scoring.score import BehaviourScore
@@ -49,7 +49,7 @@ class UnderReview:
     path: Path
     read: TranscriptRead
     report: FeedbackReport
-    review: Review
+    annotations: Annotations
     now: Clock = utc_now
 
     @property
@@ -92,7 +92,7 @@ class UnderReview:
         judgement = kind(reviewer=reviewer, at=self.now(), transcript_hash=self.read.integrity.digest,
                          comment=comment, **what)
         append_judgement(self.path, judgement)
-        self.review = read_review(self.path)
+        self.annotations = read_annotations(self.path)
 
     def judge_codes(self, reviewer: str, turn: int, human: list[Code], comment: str = "") -> None:
         """Accept (the same codes) or change a turn's codes."""
@@ -118,4 +118,4 @@ def open_review(path: Path, rubric: RubricFile, now: Clock = utc_now) -> UnderRe
     read = read_transcript(path)
     if not read.usable:
         raise ContentError(read.problems)
-    return UnderReview(path, read, build_report(read, rubric), read_review(path), now)
+    return UnderReview(path, read, build_report(read, rubric), read_annotations(path), now)

@@ -20,7 +20,7 @@ from simulator.app.review.transcript import ReviewScreen
 from simulator.coding.codes import Code
 from simulator.content.scenario_loader import ScenarioFile
 from simulator.practice.session import Session
-from simulator.quality.annotations import read_review
+from simulator.quality.annotations import read_annotations
 from simulator.quality.library import Library
 from simulator.quality.reviewing import open_review
 from simulator.quality.sample_library import build_sample_library
@@ -67,7 +67,7 @@ async def test_a_whole_review_is_saved_beside_the_transcript(library: Library) -
         app.screen.query_one(TextArea).insert("Warm start; advice came too soon.")
         await pilot.press("f5")
         await pilot.pause()
-        review = read_review(first)
+        review = read_annotations(first)
         kinds = [(j.kind, j.reviewer) for j in review.judgements]
         assert kinds == [("codes", "Sam"), ("codes", "Sam"), ("score", "Sam"), ("flag", "Sam"), ("review", "Sam")]
         accepted, changed = review.codes("Sam")[1], review.codes("Sam")[2]

@@ -18,7 +18,7 @@ from simulator.content.scenario_loader import ScenarioFile
 from simulator.practice.session import Session
 from simulator.quality.agreement import ENGINE, figures, kappa, ratings
 from simulator.quality.annomi_import import import_annomi
-from simulator.quality.annotations import read_review
+from simulator.quality.annotations import read_annotations
 from simulator.quality.exports import write_annotations_csv, write_scores_csv
 from simulator.quality.html_report import render_report
 from simulator.quality.library import Filter, Library, query_filter
@@ -128,7 +128,7 @@ def test_judgements_never_touch_the_transcript(folder: Path, library: Library) -
     under.write_review("Sam", "Warm, but advice came too soon.")
     assert path.read_bytes() == before and path.stat().st_mtime_ns == stamp
     assert read_transcript(path).integrity.status == "intact"
-    review = read_review(path)
+    review = read_annotations(path)
     assert [j.kind for j in review.judgements] == ["codes", "codes", "score", "flag", "review"]
     assert review.flagged and review.reviewed and review.codes("Sam")[1].human == [Code.OPEN_QUESTION]
     assert all(j.transcript_hash == read_transcript(path).integrity.digest for j in review.judgements)
@@ -142,7 +142,7 @@ def test_the_latest_judgement_stands_and_an_unreadable_line_is_reported(folder: 
     with annotation_path(path).open("ab") as handle:
         handle.write(b"{broken\n")
     under.judge_score("Sam", "R04", 1, "on reflection, once only")
-    review = read_review(path)
+    review = read_annotations(path)
     assert review.scores("Sam")["R04"].human == 1
     assert len(review.problems) == 1 and review.problems[0].line == 2
 

@@ -154,7 +154,7 @@ class ReviewScreen(Screen[None]):
         at_turn, at_behaviour = turns.cursor_row, behaviours.cursor_row
         turns.clear()
         behaviours.clear()
-        mine_codes = self.under.review.codes(self.reviewer)
+        mine_codes = self.under.annotations.codes(self.reviewer)
         for index, line in enumerate(self.under.lines):
             if line.turn is None:
                 turns.add_row("", Text(line.text, "italic dim"), "", "", height=_height(line.text), key=f"p{index}")
@@ -162,7 +162,7 @@ class ReviewScreen(Screen[None]):
                 codes = _short(line.codes)
                 turns.add_row(str(line.turn), Text(line.text), codes, _their_codes(mine_codes.get(line.turn)),
                               height=_height(line.text, codes), key=f"t{line.turn}")
-        mine_scores = self.under.review.scores(self.reviewer)
+        mine_scores = self.under.annotations.scores(self.reviewer)
         for b in self.under.behaviours:
             behaviours.add_row(b.id, Text(b.name), str(b.level), _their_level(mine_scores.get(b.id)), key=b.id)
         turns.move_cursor(row=min(at_turn, turns.row_count - 1))
@@ -183,13 +183,13 @@ class ReviewScreen(Screen[None]):
     def _describe(self) -> None:
         """Details of the highlighted turn or behaviour, every reviewer's judgement included."""
         detail = self.query_one("#detail", Static)
-        review = self.under.review
+        annotations = self.under.annotations
         if self.focused is self.query_one("#behaviours"):
             b = self.under.behaviours[self.query_one("#behaviours", DataTable).cursor_row]
             lines = [f"{b.id} {b.name}: engine level {b.level}", b.rationale]
             lines += [f"Turn {e.turn}: “{e.words}”" for e in b.evidence[:3]]
-            for reviewer in review.reviewers:
-                judged = review.scores(reviewer).get(b.id)
+            for reviewer in annotations.reviewers:
+                judged = annotations.scores(reviewer).get(b.id)
                 if judged:
                     lines.append(f"{reviewer}: level {judged.human}" + (f": {judged.comment}" if judged.comment else ""))
         else:
@@ -198,12 +198,12 @@ class ReviewScreen(Screen[None]):
                 lines = ["Patient's words (not coded). A accepts, E changes a trainee turn's codes."]
             else:
                 lines = [f"Turn {line.turn}, engine: " + (", ".join(c.label for c in line.codes) or "no code")]
-                for reviewer in review.reviewers:
-                    coded = review.codes(reviewer).get(line.turn)
+                for reviewer in annotations.reviewers:
+                    coded = annotations.codes(reviewer).get(line.turn)
                     if coded:
                         said = ", ".join(c.label for c in coded.human) or "no code"
                         lines.append(f"{reviewer}: {said}" + (f": {coded.comment}" if coded.comment else ""))
-        flag = review.flag
+        flag = annotations.flag
         if flag and flag.flagged:
             lines.append(f"FLAGGED by {flag.reviewer}" + (f": {flag.comment}" if flag.comment else ""))
         detail.update("\n".join(lines))
@@ -233,7 +233,7 @@ class ReviewScreen(Screen[None]):
         if self._behaviour_focused():
             b = self.under.behaviours[self.query_one("#behaviours", DataTable).cursor_row]
             rubric = next(r for r in self.review_app.library.rubric.rubric.behaviours if r.id == b.id)
-            judged = self.under.review.scores(self.reviewer).get(b.id)
+            judged = self.under.annotations.scores(self.reviewer).get(b.id)
             start = judged.human if judged else b.level
 
             def scored(result: tuple[int, str] | None) -> None:
@@ -246,7 +246,7 @@ class ReviewScreen(Screen[None]):
         if line is None or line.turn is None:
             return
         turn = line.turn
-        codes = self.under.review.codes(self.reviewer).get(turn)
+        codes = self.under.annotations.codes(self.reviewer).get(turn)
 
         def coded(result: tuple[list[Code], str] | None) -> None:
             if result is not None:
@@ -257,7 +257,7 @@ class ReviewScreen(Screen[None]):
 
     def action_flag(self) -> None:
         """Flag the session (asking why), or clear a flag."""
-        flagged = self.under.review.flagged
+        flagged = self.under.annotations.flagged
 
         def given(reason: str | None) -> None:
             if reason is not None:
@@ -267,7 +267,7 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(TextDialog(title, "Why? (saved with the flag)"), given)
 
     def action_write(self) -> None:
-        written = self.under.review.overall(self.reviewer)
+        written = self.under.annotations.overall(self.reviewer)
 
         def given(text: str | None) -> None:
             if text:
