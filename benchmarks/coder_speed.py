@@ -13,11 +13,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 
 import torch  # noqa: E402
 from annomi import load_examples  # noqa: E402
+from machine import describe  # noqa: E402 - benchmarks/ is on the path when a script runs
 
 from simulator.coding.coder import RuleCoder, learned_coder  # noqa: E402
 
 
 def main() -> None:
+    print(describe())
     examples = load_examples()[:1024]
     texts, contexts = [e.text for e in examples], [e.context for e in examples]
     permissions = [False] * len(texts)

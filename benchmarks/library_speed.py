@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from machine import describe  # noqa: E402 - benchmarks/ is on the path when a script runs
+
 from simulator.authoring.playtest import STYLES, builtin_style
 from simulator.content.scenario_loader import resolve
 from simulator.practice.session import Session
@@ -98,6 +100,7 @@ def long_session(folder: Path) -> Path:
 
 
 def main() -> None:
+    print(describe())
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "transcripts"

@@ -18,6 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from machine import describe  # noqa: E402 - benchmarks/ is on the path when a script runs
+
 from simulator import locations
 from simulator.content.scenario import HiddenFact, Scenario
 from simulator.content.scenario_loader import discover
@@ -55,6 +57,7 @@ def distinctive(fact: HiddenFact, scenario: Scenario) -> set[str]:
 
 
 def main() -> None:
+    print(describe())
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="smollm2-135m")
     parser.add_argument("--show", action="store_true", help="print every reply")

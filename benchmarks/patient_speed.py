@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import describe  # noqa: E402 - benchmarks/ is on the path when a script runs
+
 from simulator import locations
 from simulator.content.scenario_loader import load_scenario
 from simulator.patient.backends import Message, OnText
@@ -129,6 +131,7 @@ async def app_memory(model: str) -> None:
 
 
 def main() -> None:
+    print(describe())
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="smollm2-135m")
     parser.add_argument("--turns", type=int, default=30)

@@ -17,6 +17,8 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from machine import describe  # noqa: E402 - benchmarks/ is on the path when a script runs
+
 from simulator.coding.coder import RuleCoder  # noqa: E402
 from simulator.coding.learned import _merge  # noqa: E402
 from simulator.coding.rules import Coding  # noqa: E402
@@ -30,6 +32,7 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "anno
 
 
 def main() -> None:
+    print(describe())
     oof_path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "results" / "coder-oof.jsonl"
     oof = {(r["transcript_id"], r["utterance_id"]): r for r in map(json.loads, oof_path.read_text().splitlines())}
     rubric = load_rubric().rubric

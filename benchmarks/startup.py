@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+from machine import describe
+
 CHILD = """
 import asyncio, sys, time
 t0 = time.perf_counter()
@@ -26,6 +28,7 @@ asyncio.run(main())
 
 
 def main() -> None:
+    print(describe())
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     firsts, imports = [], []
     for _ in range(runs):
