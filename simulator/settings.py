@@ -42,9 +42,15 @@ class PatientSettings(BaseModel):
     api_key_env: str | None = Field(None, description="remote: environment variable that holds the API key")
     dtype: Literal["auto", "bfloat16", "float32"] = Field("auto", description="local: number format")
 
+    @property
+    def summary(self) -> str:
+        """Who plays the patient, in a few words, before anything has loaded."""
+        if self.backend == "scripted":
+            return "scripted"
+        if self.backend == "remote":
+            return f"remote: {self.model} at {self.url}"
+        return f"local: {self.model}"
 
-# The embedded patient model `models pull` fetches when no other is named.
-DEFAULT_MODEL = "smollm2-135m"
 
 
 class UserSettings(BaseModel):
@@ -54,9 +60,6 @@ class UserSettings(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=80, description="trainee and reviewer name")
 
-
-# The embedded patient model `models pull` fetches when no other is named.
-DEFAULT_MODEL = "smollm2-135m"
 
 
 class Settings(BaseModel):

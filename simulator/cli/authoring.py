@@ -4,14 +4,9 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from simulator.cli import options
-
-if TYPE_CHECKING:
-    from simulator.content.scenario import Scenario
-    from simulator.patient.realiser import Realiser
-    from simulator.settings import PatientSettings
+from simulator.errors import SimulatorError
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -105,7 +100,11 @@ def _scenario_draft(args: argparse.Namespace) -> int:
         return 2
     conditions = [c.strip() for c in args.conditions.split(",") if c.strip()] if args.conditions else None
     answers = Answers(args.name, args.age, args.occupation, conditions, args.context)
-    realiser = _realiser_or_warn(options.patient_settings(args))
+    try:
+        realiser = options.kit(args).voice().result()
+    except SimulatorError as error:
+        print(f"warning: {error}; lines are kept as authored", file=sys.stderr)
+        realiser = None
     try:
         result = draft(base.scenario, answers, realiser, seed=args.seed,
                        progress=lambda done, total: print(f"\rrewording lines {done}/{total}", end="",
@@ -141,16 +140,3 @@ def _playtest(args: argparse.Namespace) -> int:
         report = playtest(scenario_file, load_rubric(), Path(scratch), script=own, seed=args.seed, coder=chosen.coder)
     print("\n".join(report.lines()))
     return 0 if report.rewards_person_centred else 1
-
-
-def _realiser_or_warn(settings: "PatientSettings", scenario: "Scenario | None" = None) -> "Realiser | None":
-    """The configured backend behind the checks, or None with a warning that says how to fix it: the
-    patient then speaks in authored lines."""
-    from simulator.errors import BackendUnavailable
-    from simulator.patient.backends.choice import open_realiser
-
-    try:
-        return open_realiser(settings, scenario)
-    except BackendUnavailable as error:
-        print(f"warning: {error}; the patient speaks in authored lines", file=sys.stderr)
-        return None

@@ -17,7 +17,6 @@ from simulator.app.widgets.turn import Turn
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import load_scenario
 from simulator.errors import ContentError, SimulatorError
-from simulator.patient.backends.choice import describe
 from simulator.practice.session import Session
 from simulator.storage.transcript import PatientTurn, TraineeTurn
 from simulator.text import clean_utterance
@@ -95,7 +94,7 @@ class ConsultationScreen(Screen[Session]):
         self._started = config.clock()
         settings = config.patient
         loading = "" if settings.backend == "scripted" else " (loading)"
-        self.query_one("#voice", Static).update(f"Patient: {describe(settings)}{loading}")
+        self.query_one("#voice", Static).update(f"Patient: {settings.summary}{loading}")
         self._backend_timer = self.set_interval(0.25, self._check_backend)
         self._coder_timer = self.set_interval(0.25, self._check_coder)
         self._tick()

@@ -8,15 +8,6 @@ from simulator.patient.realiser import Realiser
 from simulator.settings import DEFAULT_MODEL, PatientSettings
 
 
-def describe(settings: PatientSettings) -> str:
-    """Who plays the patient, in a few words, before anything has loaded."""
-    if settings.backend == "scripted":
-        return "scripted"
-    if settings.backend == "remote":
-        return f"remote: {settings.model} at {settings.url}"
-    return f"local: {settings.model}"
-
-
 def open_backend(settings: PatientSettings) -> Backend | None:
     """The backend to word the patient's replies, or None for authored lines only (scripted).
 
