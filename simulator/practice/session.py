@@ -19,7 +19,7 @@ from simulator.coding.rules import Coding, asks_permission
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import ScenarioFile, load_scenario, resolve
 from simulator.errors import ContentError, Problem, SessionClosed, SimulatorError
-from simulator.patient.engine import PatientEngine, PatientReply
+from simulator.patient.engine import Intent, PatientEngine, PatientReply
 from simulator.patient.prompt import Exchange, first_name
 from simulator.patient.realiser import OnShow, Realised, Realiser
 from simulator.practice.loading import ready
@@ -209,7 +209,7 @@ class Session:
             reply = self._answer(unanswered, on_show)
             if unanswered.text == text:
                 return unanswered, reply
-        chosen = self.coder
+        chosen = self._chosen_coder()
         last_reply = latest(self.events, PatientTurn)
         last_turn = latest(self.events, TraineeTurn)
         permission = last_turn is not None and asks_permission(last_turn.text)
@@ -219,8 +219,7 @@ class Session:
         self._log(trainee)
         return trainee, self._answer(trainee, on_show)
 
-    @property
-    def coder(self) -> Chosen:
+    def _chosen_coder(self) -> Chosen:
         """The coder of this session's turns (each turn records its version), waiting for it to load if need
         be. When it is not the one asked for, why is noted in the transcript, once."""
         chosen = self._coder.result()
@@ -277,11 +276,15 @@ class Session:
         """End the consultation: the patient's goodbye, their CollaboRATE answers, then the end marker."""
         if self.finished:
             raise SessionClosed("the consultation has already ended")
-        reply, after = self.engine.closing()
-        goodbye = self._patient(reply, after.state.released)
-        self.engine = after
-        view = patient_view(self.events, disclosures(self.scenario, self.events))
-        self._log(PatientRated(seq=len(self.events), at=self._clock(), answers={a.key: a.score for a in view}))
+        # An end whose later write failed has already said (and saved) some of this: each part once.
+        goodbye = latest(self.events, PatientTurn)
+        if goodbye is None or goodbye.intent is not Intent.CLOSING:
+            reply, after = self.engine.closing()
+            goodbye = self._patient(reply, after.state.released)
+            self.engine = after
+        if not isinstance(self.events[-1], PatientRated):
+            view = patient_view(self.events, disclosures(self.scenario, self.events))
+            self._log(PatientRated(seq=len(self.events), at=self._clock(), answers={a.key: a.score for a in view}))
         self._log(SessionEnded(seq=len(self.events), at=self._clock()))
         self._writer.close()
         return goodbye

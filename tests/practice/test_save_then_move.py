@@ -97,17 +97,26 @@ def test_a_failed_write_changes_nothing_and_the_retry_is_as_if_it_never_failed(
     assert "differ" not in resumed.events[-1].detail  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("failing", [1, 2, 3], ids=["goodbye", "patient's ratings", "end marker"])
 def test_a_failed_write_at_the_end_leaves_the_consultation_open(margaret: ScenarioFile, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    session = Session.start(margaret, seed=5, directory=tmp_path)
+                                                                monkeypatch: pytest.MonkeyPatch, failing: int) -> None:
+    expected = Session.start(margaret, seed=5, directory=tmp_path / "uninterrupted")
+    expected.say(LINES[0])
+    expected.end()
+    session = Session.start(margaret, seed=5, directory=tmp_path / "interrupted")
     session.say(LINES[0])
     before = _engine_state(session.engine)
-    DiskFull(monkeypatch, 1)
+    DiskFull(monkeypatch, failing)
     with pytest.raises(OSError):
         session.end()
-    assert not session.finished and _engine_state(session.engine) == before
-    session.end()
+    assert not session.finished
+    if failing == 1:
+        assert _engine_state(session.engine) == before
+    session.end()  # F10 again
     assert session.finished
+    kinds = [type(e).__name__ for e in read_transcript(session.path).events]
+    assert kinds == [type(e).__name__ for e in expected.events]  # one goodbye, one rating, one end
+    assert _played(session) == _played(expected)
 
 
 class Recording:
