@@ -197,12 +197,16 @@ def test_installed_command_line_lists_plays_and_scores(outside: tuple[Path, dict
     script = work / "script.txt"
     script.write_text(SCRIPT, encoding="utf-8")
     out = work / "transcripts"
-    _simulator(outside, "play", "p2-widow-copd", "--script", str(script), "--out", str(out))
+    # --coder learned fails rather than falling back: the installed copy must find the trained coder.
+    played = _simulator(outside, "play", "p2-widow-copd", "--script", str(script), "--out", str(out),
+                        "--coder", "learned").stdout
     transcripts = sorted(out.glob("*.jsonl"))
     assert len(transcripts) == 1, f"play wrote {transcripts}"
+    overall = re.search(r"Overall: (\d+) / 100 \(rubric what-matters [^,]+, coder learned-", played)
+    assert overall, f"play did not score with the built-in rubric and the learned coder:\n{played}"
 
-    scored = _simulator(outside, "score", str(out)).stdout
-    assert re.search(r": overall \d+(\.\d+)?,", scored), f"no overall score in:\n{scored}"
+    scored = _simulator(outside, "score", str(out), "--json").stdout
+    assert round(json.loads(scored)["overall"]) == int(overall.group(1)), scored
 
 
 def test_installed_copy_loads_the_learned_coder(site: Path, outside: tuple[Path, dict[str, str]]) -> None:
