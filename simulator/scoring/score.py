@@ -188,9 +188,12 @@ def _evaluate(spec: Evidence, conversation: Conversation, miti: Miti) -> tuple[i
     if spec.kind == "followed_up":
         if not hits:
             return 0, [], f"no turn with {names}"
-        followed = [(t, after) for t in hits if (after := _next(turns, t)) is not None and after.codes & set(spec.then)]
-        if followed:
-            first, then = followed[0]
+        # Each turn paired with the one after it, in one pass (looking each hit up in the list was quadratic).
+        wanted, follow_ups = set(spec.codes), set(spec.then)
+        followed = next(((t, after) for t, after in zip(turns, turns[1:], strict=False)
+                         if t.codes & wanted and after.codes & follow_ups), None)
+        if followed is not None:
+            first, then = followed
             return 2, [first, then], f"turn {first.number} was followed up at the next turn"
         return 1, hits[:1], f"turn {hits[0].number} was not followed up with a reflection or open question"
     if spec.kind == "absent":
@@ -208,8 +211,3 @@ def _evaluate(spec: Evidence, conversation: Conversation, miti: Miti) -> tuple[i
     value = miti.relational_estimate
     return _level_at_least(value, spec.at_least), [], \
         f"relational estimate {value:.1f} of 5 (fair {spec.at_least[0]:g}, good {spec.at_least[1]:g})"
-
-
-def _next(turns: list[CodedTurn], turn: CodedTurn) -> CodedTurn | None:
-    index = turns.index(turn)
-    return turns[index + 1] if index + 1 < len(turns) else None
