@@ -12,12 +12,19 @@ from collections.abc import Sequence
 
 from simulator import __version__
 from simulator.cli import authoring, library, models, practice, quality
+from simulator.cli.output import terminal_safe_output
 from simulator.errors import ContentError, SimulatorError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 nothing to do, 2 bad input)."""
     args = parser().parse_args(argv)
+    # Whatever a command prints, its messages included, is made safe for the terminal on the way out.
+    with terminal_safe_output():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except ContentError as error:

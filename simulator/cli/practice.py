@@ -1,6 +1,7 @@
 """`simulator` (the practice app), `practice`, `list`, `play` and `resume`: practising, with or without the app."""
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -120,7 +121,8 @@ def _play(args: argparse.Namespace) -> int:
         session.end()
         if args.json:
             for event in session.events:
-                print(event.model_dump_json())
+                # Escaped to ASCII: the events come out exactly as recorded, and still safe for a terminal.
+                print(json.dumps(event.model_dump(mode="json"), separators=(",", ":")))
         else:
             print("\n".join(transcript_lines(session.scenario, session.events)))
             print()

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from textual.app import App
 from textual.binding import Binding
 
 from simulator import __version__
@@ -12,6 +11,7 @@ from simulator.app.practice.feedback import FeedbackScreen
 from simulator.app.practice.picker import Choice, PickerScreen
 from simulator.app.practice.plan import PlanScreen
 from simulator.app.practice.prepare import PrepareScreen
+from simulator.app.terminal import TerminalSafeApp
 from simulator.content.rubric_loader import RubricFile, load_rubric
 from simulator.content.scenario_loader import discover
 from simulator.errors import ContentError
@@ -19,7 +19,7 @@ from simulator.practice.session import Session
 from simulator.practice.visit import Kit
 
 
-class SimulatorApp(App[None]):
+class SimulatorApp(TerminalSafeApp[None]):
     """Keyboard-only practice: choose a patient, hold the conversation, read the feedback."""
 
     TITLE = "Consultation simulator"

@@ -1,14 +1,14 @@
 """The quality assurer's app: the library list, a transcript under review, agreement and progress."""
 
-from textual.app import App
 
 from simulator import __version__
 from simulator.app.review.library import LibraryScreen
+from simulator.app.terminal import TerminalSafeApp
 from simulator.practice.session import Clock, utc_now
 from simulator.quality.library import Library
 
 
-class ReviewApp(App[None]):
+class ReviewApp(TerminalSafeApp[None]):
     """Keyboard-only review over the library index; every judgement is saved beside its transcript."""
 
     TITLE = "Transcript review"
