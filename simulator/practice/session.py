@@ -77,6 +77,7 @@ class Session:
         # Who words the patient's replies: authored lines until (unless) a model has loaded.
         self._voice: Future[Realiser | None] = voice or ready(None)
         self._voice_noted = False
+        # Held until `close`, plan form included: another window or process on this visit is refused.
         self._writer = TranscriptWriter(path)
 
     def _scenario_of(self, scenario_file: ScenarioFile) -> Scenario:
@@ -286,7 +287,6 @@ class Session:
             view = patient_view(self.events, disclosures(self.scenario, self.events))
             self._log(PatientRated(seq=len(self.events), at=self._clock(), answers={a.key: a.score for a in view}))
         self._log(SessionEnded(seq=len(self.events), at=self._clock()))
-        self._writer.close()
         return goodbye
 
     @property
@@ -300,25 +300,16 @@ class Session:
         if last is None or last.plan != plan or final != last.final:
             # The final plan carries its checks, so that scoring stays a function of the transcript alone.
             checks = check_plan(plan, self.events, self.scenario).met if final else {}
-            self._log_after_end(PlanRecorded(seq=len(self.events), at=self._clock(), plan=plan, final=final,
-                                             checks=checks))
+            self._log(PlanRecorded(seq=len(self.events), at=self._clock(), plan=plan, final=final, checks=checks))
 
     def scored(self, result: ScoredTranscript) -> None:
         """Record a score beside the conversation (after it ended), naming the rubric and coder used."""
         score = result.score
-        self._log_after_end(ScoreRecorded(
+        self._log(ScoreRecorded(
             seq=len(self.events), at=self._clock(), overall=score.overall,
             levels={b.id: b.level for b in score.behaviours}, rubric_id=score.rubric_id,
             rubric_version=score.rubric_version, rubric_hash=result.rubric_hash, coder_version=score.coder_version,
         ))
-
-    def _log_after_end(self, event: Event) -> None:
-        """Append to a transcript whose consultation has ended (its writer was closed)."""
-        self._writer = TranscriptWriter(self.path)
-        try:
-            self._log(event)
-        finally:
-            self._writer.close()
 
     @property
     def transcript(self) -> TranscriptRead:
@@ -326,8 +317,20 @@ class Session:
         return TranscriptRead(self.path, list(self.events), [])
 
     def close(self) -> None:
-        """Stop writing without ending the consultation, so that it can be resumed."""
+        """Stop writing and let go of the visit, so that it can be resumed (here or in another process).
+        Anything written after this takes the visit back (a score landing late, say)."""
         self._writer.close()
+
+    def _take_back(self) -> None:
+        """Lock the visit again after `close`, provided nothing else wrote to it in the meantime (these events
+        would no longer be the file's); SessionClosed if something did."""
+        writer = TranscriptWriter(self.path)
+        on_disk = read_transcript(self.path).events
+        if len(on_disk) != len(self.events) or on_disk[-1:] != self.events[-1:]:
+            writer.close()
+            raise SessionClosed(f"this visit was carried on elsewhere since this window let go of it: {self.path}. "
+                                "Resume it to carry on.")
+        self._writer = writer
 
     def _patient(self, reply: PatientReply, released: list[str], on_show: OnShow | None = None) -> PatientTurn:
         realiser = self._realiser()
@@ -377,6 +380,8 @@ class Session:
                                 seed=seed, on_show=on_show)
 
     def _log(self, event: Event) -> None:
+        if self._writer.closed:
+            self._take_back()
         self._writer.append(event)
         self.events.append(event)
 

@@ -9,6 +9,7 @@ import errno
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -19,9 +20,12 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from simulator.coding.codes import Code
-from simulator.errors import Problem
+from simulator.errors import Problem, SimulatorError
 from simulator.patient.engine import Intent
 from simulator.storage.care_plan import CarePlan
+
+if sys.platform != "win32":
+    import fcntl
 
 FORMAT_VERSION = 1
 
@@ -184,13 +188,23 @@ def _last_chain(raw: bytes) -> str:
 
 class TranscriptWriter:
     """Appends events to a transcript file; each is on disk (written and fsynced) before `append` returns,
-    and an append that fails leaves the file as it was before it."""
+    and an append that fails leaves the file as it was before it.
+
+    A writer holds an exclusive lock on its file until it is closed, so that a second window or process
+    cannot write the same visit (SimulatorError, naming the holder). The system drops the lock with the
+    process, so one killed (`kill -9`) never blocks the visit's resumption.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         # Unbuffered: bytes of a failed write must not linger in a buffer and land with the next event.
         self._file = path.open("ab", buffering=0)
+        try:
+            _lock(self._file.fileno(), path)
+        except BaseException:
+            self._file.close()
+            raise
         self._chain = ""
         if self._file.tell():
             raw = path.read_bytes()
@@ -222,9 +236,46 @@ class TranscriptWriter:
                 self._file.truncate(start)
             raise
 
+    @property
+    def closed(self) -> bool:
+        """Whether the writer was closed (its lock released)."""
+        return self._file.closed
+
     def close(self) -> None:
-        """Close the file (every event is already on disk)."""
+        """Close the file and release its lock (every event is already on disk)."""
         self._file.close()
+
+
+def _lock(fd: int, path: Path) -> None:
+    """Take the exclusive lock on an open transcript, or say who holds it. Where the file system cannot lock
+    (some network shares), writing goes on unlocked, as it would on a system without locks."""
+    if sys.platform == "win32":
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _lock_holder(fd)
+        who = f" (pid {holder})" if holder is not None else ""
+        raise SimulatorError(f"this visit is open in another window or process{who}: {path}. Carry on there, or "
+                             "close it there and try again.") from None
+    except OSError:
+        return
+
+
+def _lock_holder(fd: int) -> int | None:
+    """The process holding the lock on an open file, where the system says (Linux's /proc/locks)."""
+    stat = os.fstat(fd)
+    where = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    try:
+        table = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    for line in table.splitlines():
+        # "1: FLOCK  ADVISORY  WRITE 4242 fe:00:2146748 0 EOF"; lines with "->" are processes waiting.
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == where and fields[4].isdigit():
+            return int(fields[4])
+    return None
 
 
 IntegrityStatus = Literal["intact", "altered", "unsealed"]

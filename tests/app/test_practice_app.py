@@ -323,12 +323,15 @@ async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(app_
     session = Session.start(load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=1,
                             directory=app_config.session_dir)
     session.prepare("Check inhalers")
+    session.close()  # killed while preparing: the process lets go of the visit
     async with SimulatorApp(app_config, resume=session.path).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, PrepareScreen)  # nothing said yet: back to preparing
         assert pilot.app.screen.query_one("#note").text == "Check inhalers"  # type: ignore[attr-defined]
+    session = Session.resume(session.path)
     session.say("What matters most to you?")
     session.end()
     session.record_plan(CarePlan(goal="Sing again"), final=False)
+    session.close()  # killed at the plan form: the process lets go of the visit
     async with SimulatorApp(app_config, resume=session.path).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, PlanScreen)
         assert pilot.app.screen.query_one("#goal", Input).value == "Sing again"

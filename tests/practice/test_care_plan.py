@@ -98,6 +98,7 @@ def test_an_own_smart_plan_makes_a_better_review_visit_than_an_imposed_vague_one
     exchange = review.say("How have things been going since we last met?")
     assert exchange is not None and exchange[1].released == ["plan-report"]
     assert "Ten minutes' practice at home" in exchange[1].text
+    review.close()  # let go of the visit, as quitting does
     resumed = Session.resume(review.path)  # a review resumes with the same plan and outcome
     assert resumed.carried == review.carried and resumed.scenario.persona == review.scenario.persona
 

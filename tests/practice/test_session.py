@@ -104,7 +104,8 @@ def test_an_ended_conversation_resumes_only_to_record_its_plan(taxi: ScenarioFil
     assert goodbye.intent == "closing" and isinstance(session.events[-1], SessionEnded)
     with pytest.raises(SessionClosed):
         session.say("One more thing?")
-    session.record_plan(CarePlan(goal="Keep my badge"), final=False)  # then the process is killed
+    session.record_plan(CarePlan(goal="Keep my badge"), final=False)
+    session.close()  # then the process is killed (which lets go of the visit)
     resumed = Session.resume(session.path)
     assert resumed.finished and resumed.plan is not None and resumed.plan.plan.goal == "Keep my badge"
     assert [s.complete for s in list_sessions(tmp_path)] == [False]

@@ -14,7 +14,7 @@ from simulator.app.practice.prepare import PrepareScreen
 from simulator.app.terminal import TerminalSafeApp
 from simulator.content.rubric_loader import RubricFile, load_rubric
 from simulator.content.scenario_loader import discover
-from simulator.errors import ContentError
+from simulator.errors import ContentError, SimulatorError
 from simulator.practice.session import Session
 from simulator.practice.visit import Kit
 
@@ -30,7 +30,7 @@ class SimulatorApp(TerminalSafeApp[None]):
     def __init__(self, config: AppConfig | None = None, *, start: Choice | None = None,
                  resume: Path | None = None) -> None:
         """Open on the picker, or straight into `start`'s visit, or continuing the visit saved at `resume`
-        (ContentError if it cannot be resumed)."""
+        (SimulatorError if it cannot be resumed: ContentError for the file, or open in another window)."""
         super().__init__()
         self.config = config or AppConfig()
         self._start = start
@@ -39,6 +39,8 @@ class SimulatorApp(TerminalSafeApp[None]):
         self.kit = Kit(coder_name=config.coder, patient=config.patient, seed=config.seed,
                        directory=config.session_dir, clock=config.now, trainee=config.trainee)
         self._resume = self.kit.resume(resume) if resume is not None else None
+        # The visit in play: its transcript is locked against other windows until it is let go.
+        self._visit: Session | None = None
 
     def on_mount(self) -> None:
         if self._resume is not None:
@@ -48,8 +50,19 @@ class SimulatorApp(TerminalSafeApp[None]):
         else:
             self._pick()
 
+    def on_unmount(self) -> None:
+        if self._visit is not None:
+            self._visit.close()
+
+    def _open(self, session: Session) -> None:
+        """Make `session` the visit in play, letting go of the one before (another window may resume it)."""
+        if self._visit is not None and self._visit is not session:
+            self._visit.close()
+        self._visit = session
+
     def _continue(self, session: Session) -> None:
         """Pick a resumed visit up at the step where it stopped: preparing, talking or recording the plan."""
+        self._open(session)
         if session.finished:
             self._ended(session)
         elif session.turn == 0:
@@ -72,9 +85,14 @@ class SimulatorApp(TerminalSafeApp[None]):
                         severity="error", timeout=10, markup=False)
             self._pick()
             return
+        except SimulatorError as error:  # another window took the same new transcript's name first
+            self.notify(str(error), severity="error", timeout=10, markup=False)
+            self._pick()
+            return
         self._prepare(session)
 
     def _prepare(self, session: Session) -> None:
+        self._open(session)
         self.push_screen(PrepareScreen(session), self._prepared)
 
     def _prepared(self, session: Session | None) -> None:
@@ -105,7 +123,7 @@ class SimulatorApp(TerminalSafeApp[None]):
         if choice == "review":
             try:
                 review = self.kit.review(session)
-            except (OSError, ContentError) as error:
+            except (OSError, SimulatorError) as error:
                 self.notify(f"Cannot start the review visit: {error}", severity="error", timeout=10, markup=False)
                 self._pick()
                 return
