@@ -3,7 +3,7 @@
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +15,9 @@ from simulator.coding.coder import Coder
 from simulator.quality.annomi_import import import_annomi
 from simulator.scoring.scored_transcript import code_transcript, score_recoded, score_recorded
 from simulator.storage.transcript import TraineeTurn, TranscriptRead, read_transcript, transcript_files
+
+# The subtypes AnnoMI codes questions and reflections with (what calibration compares).
+SUBTYPES = {"question": ["open", "closed"], "reflection": ["simple", "complex"]}
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -144,26 +147,43 @@ def run_calibrate(paths: list[Path], coder_name: CoderName) -> int:
     coder = pick_coder(coder_name)
     human: dict[str, list[str]] = {"label": [], "question": [], "reflection": []}
     engine: dict[str, list[str]] = {"label": [], "question": [], "reflection": []}
+    # Human codes outside AnnoMI's scheme cannot be compared: each kind is skipped and reported once, where
+    # it was first seen, with how often.
+    unknown: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def known(value: str | None, field: str, allowed: Sequence[str], where: str) -> bool:
+        if value in (None, "", "n/a"):
+            return False
+        if value in allowed:
+            return True
+        first, seen = unknown.get((field, str(value)), (where, 0))
+        unknown[(field, str(value))] = (first, seen + 1)
+        return False
+
     for read in transcripts(paths):
         trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
         for turn, coding in zip(trainee, code_transcript(read, coder), strict=True):
+            where = f"{read.path}: utterance {turn.meta.get('utterance_id', turn.turn)}"
             gold = turn.meta.get("main_therapist_behaviour")
-            if gold not in LABELS:
+            if not known(gold, "main_therapist_behaviour", LABELS, where):
                 continue
             mine = to_annomi(coding.codes)
-            human["label"].append(gold)
+            human["label"].append(str(gold))
             engine["label"].append(str(mine["label"]))
             for sub, field in (("question", "question_subtype"), ("reflection", "reflection_subtype")):
-                if gold == sub and turn.meta.get(field) not in (None, "", "n/a"):
+                if gold == sub and known(turn.meta.get(field), field, SUBTYPES[sub], where):
                     human[sub].append(turn.meta[field])
                     engine[sub].append(str(mine[sub] or "none"))
+    for (field, value), (where, seen) in unknown.items():
+        times = f" ({seen} times)" if seen > 1 else ""
+        print(f"warning: {where}: {field} {value!r} is not in AnnoMI's scheme; skipped{times}", file=sys.stderr)
     if not human["label"]:
         print("No human codes found in these transcripts (import some with `simulator import annomi`).",
               file=sys.stderr)
         return 1
     print(f"coder: {coder.version}")
-    sets = (("Main behaviour", "label", list(LABELS)), ("Question open/closed", "question", ["open", "closed"]),
-            ("Reflection simple/complex", "reflection", ["simple", "complex"]))
+    sets = (("Main behaviour", "label", list(LABELS)), ("Question open/closed", "question", SUBTYPES["question"]),
+            ("Reflection simple/complex", "reflection", SUBTYPES["reflection"]))
     for title, key, labels in sets:
         # A subtype the engine did not give (it coded another behaviour) shows as "none".
         shown = labels if key == "label" else [*labels, "none"]
