@@ -78,9 +78,34 @@ def _scenario_new(args: argparse.Namespace) -> int:
         return 2
     template = files("simulator.authoring").joinpath("templates/scenario.yaml").read_text(encoding="utf-8")
     title = scenario_id.replace("-", " ").capitalize()
-    target.write_text(template.replace("__ID__", scenario_id).replace("__TITLE__", title), encoding="utf-8")
+    _write_new(target, template.replace("__ID__", scenario_id).replace("__TITLE__", title))
     print(f"wrote {target}; check it with: simulator validate {target}", file=sys.stderr)
     return 0
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Write a new file whole or not at all: into a temporary file beside it, then renamed into place. A
+    full disk or a folder that cannot be written leaves nothing behind (a partial or empty file would
+    make the next try refuse with 'already exists') and is reported as a SimulatorError naming the file."""
+    import contextlib
+    import os
+    import secrets
+
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise SimulatorError(f"cannot write {target}: {error.strerror or error}; nothing was written") from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):  # nothing more can be done, and the target was never touched
+            os.unlink(temporary)
+        raise SimulatorError(f"cannot write {target}: {error.strerror or error}; nothing was written") from None
 
 
 def _scenario_draft(args: argparse.Namespace) -> int:
@@ -115,7 +140,7 @@ def _scenario_draft(args: argparse.Namespace) -> int:
             print(f"error: --{option}: {problem['msg']}", file=sys.stderr)
         return 2
     print(file=sys.stderr)
-    args.out.write_text(result.yaml(base), encoding="utf-8")
+    _write_new(args.out, result.yaml(base))
     load_scenario(args.out)  # the draft must validate; a failure here is a bug, reported as a content error
     print(f"wrote {args.out}: {result.reworded} lines reworded by the model, {result.kept} kept from "
           f"{base.scenario.id}. Edit it, then: simulator playtest {args.out}", file=sys.stderr)

@@ -88,7 +88,8 @@ class Behaviour(ContentModel):
                                       "was recorded", examples=[{"checks": ["smart_step"]}])
     instead: Text | None = Field(None, description="An example of what to say, for development moments",
                                  examples=["What matters most to you at the moment?"])
-    weight: Annotated[float, Field(ge=0, description="How much it counts in the overall score",
+    # Bounded so that a sum of weights can never overflow to infinity (and the overall score to NaN).
+    weight: Annotated[float, Field(ge=0, le=100, description="How much it counts in the overall score",
                                    examples=[2])] = 1.0
 
     @model_validator(mode="after")

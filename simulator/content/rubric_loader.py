@@ -1,13 +1,12 @@
 """Loading and checking rubric files."""
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from simulator import locations
 from simulator.content.rubric import Rubric
 from simulator.content.scenario_loader import validate_document
-from simulator.content.yaml_source import read_yaml
+from simulator.content.yaml_source import YamlDocument, read_yaml
 from simulator.errors import ContentError, Problem
 
 BUILTIN = locations.builtin_rubric()
@@ -24,15 +23,20 @@ class RubricFile:
 
 def load_rubric(path: Path = BUILTIN) -> RubricFile:
     """Load and check a rubric; raise ContentError with every problem placed by line."""
-    document = read_yaml(path)
+    return rubric_from(read_yaml(path))
+
+
+def rubric_from(document: YamlDocument) -> RubricFile:
+    """Check a YAML document read from a rubric file; raise ContentError with every problem placed by line."""
     rubric = validate_document(document, Rubric)
     seen: set[str] = set()
     problems: list[Problem] = []
     for index, behaviour in enumerate(rubric.behaviours):
         if behaviour.id in seen:
             where = document.position_of(("behaviours", index, "id"))
-            problems.append(Problem(path, *where, f"behaviours.{index}.id: the id '{behaviour.id}' is used twice"))
+            problems.append(Problem(document.path, *where,
+                                    f"behaviours.{index}.id: the id '{behaviour.id}' is used twice"))
         seen.add(behaviour.id)
     if problems:
         raise ContentError(problems)
-    return RubricFile(path, rubric, hashlib.sha256(path.read_bytes()).hexdigest())
+    return RubricFile(document.path, rubric, document.content_hash)

@@ -2,20 +2,35 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from simulator.coding.codes import INVITING, Code
+from simulator.content.characters import describe, first_unsafe
+
+
+def _printable(text: str) -> str:
+    """Refuse text that would act on the terminal it is shown on (see simulator.content.characters)."""
+    at = first_unsafe(text)
+    if at is not None:
+        raise PydanticCustomError(
+            "control_character", "holds {character} at character {at}, which could take over the terminal "
+            "it is shown on; remove it", {"character": describe(text[at]), "at": at + 1})
+    return text
+
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Every piece of free text in a content file: it reaches the screen, so it must be printable.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)]
 Lines = Annotated[list[Text], Field(min_length=1)]
 Level = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class ContentModel(BaseModel):
-    """Base for file models: unknown fields are errors, so a typo never passes silently."""
+    """Base for file models: unknown fields are errors, so a typo never passes silently; numbers are
+    finite, since a weight of .inf or a threshold of .nan would make every score NaN."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 FACT_EXAMPLE = {"id": "inhalers", "summary": "Unsure how to use the brown inhaler",

@@ -1,7 +1,6 @@
 """Loading and checking scenario files, and finding the scenarios a user can play."""
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from pydantic_core import ErrorDetails
 
 from simulator import locations
 from simulator.content.scenario import Scenario
-from simulator.content.yaml_source import Location, YamlDocument, read_yaml
+from simulator.content.yaml_source import Location, YamlDocument, problem, read_yaml
 from simulator.errors import ContentError, Problem
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -29,12 +28,17 @@ class ScenarioFile:
 
 def load_scenario(path: Path) -> ScenarioFile:
     """Load and check one scenario file; raise ContentError listing every problem with its place."""
-    document = read_yaml(path)
+    return scenario_from(read_yaml(path))
+
+
+def scenario_from(document: YamlDocument) -> ScenarioFile:
+    """Check a YAML document read from a scenario file; raise ContentError listing every problem."""
     scenario = validate_document(document, Scenario)
-    problems = [Problem(path, *document.position_of(where), message) for where, message in cross_check(scenario)]
+    problems = [Problem(document.path, *document.position_of(where), message)
+                for where, message in cross_check(scenario)]
     if problems:
         raise ContentError(problems)
-    return ScenarioFile(path, scenario, hashlib.sha256(path.read_bytes()).hexdigest())
+    return ScenarioFile(document.path, scenario, document.content_hash)
 
 
 def validate_document(document: YamlDocument, model: type[ModelT]) -> ModelT:
@@ -66,7 +70,7 @@ def _problem(document: YamlDocument, model: type[BaseModel], detail: ErrorDetail
         message = f"{field}: missing required field"
     else:
         message = f"{field}: {detail['msg']}"
-    return Problem(document.path, *document.position_of(location), message)
+    return problem(document.path, *document.position_of(location), message)
 
 
 def _known_fields(model: type[BaseModel], location: Location) -> list[str]:
@@ -129,6 +133,36 @@ def cross_check(scenario: Scenario) -> list[tuple[Location, str]]:
             if release.cued and fact.cue is None:
                 place = ("hidden_facts", index, "release", r, "cued")
                 found.append((place, f"hidden_facts.{index}.release.{r}.cued: the fact has no 'cue' line to drop"))
+    return found + _never_released(scenario, seen)
+
+
+def _never_released(scenario: Scenario, known: set[str]) -> list[tuple[Location, str]]:
+    """Hidden facts that can never come out because every one of their releases waits, through `after:`,
+    on a fact that itself can never come out first (a circle such as a after b, b after a)."""
+    hidden = {fact.id: fact for fact in scenario.hidden_facts}
+    out = known - set(hidden)
+    growing = True
+    while growing:
+        growing = False
+        for fact in hidden.values():
+            if fact.id not in out and any(set(release.after) <= out for release in fact.release):
+                out.add(fact.id)
+                growing = True
+    found: list[tuple[Location, str]] = []
+    for index, fact in enumerate(scenario.hidden_facts):
+        names = {name for release in fact.release for name in release.after}
+        if fact.id in out or not names <= known:  # a name that is no fact's id is reported already
+            continue
+        chain = [fact.id]
+        while chain.count(chain[-1]) < 2:
+            waits_on = [name for release in hidden[chain[-1]].release for name in release.after
+                        if name in hidden and name not in out]
+            if not waits_on:  # blocked by a name that is no fact's id, reported already
+                break
+            chain.append(waits_on[0])
+        found.append((("hidden_facts", index, "release"),
+                      f"hidden_facts.{index}.release: '{fact.id}' can never come out: each of its releases waits "
+                      f"(after:) on a fact that cannot come out before it: {' -> '.join(chain)}"))
     return found
 
 
