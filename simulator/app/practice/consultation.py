@@ -1,11 +1,12 @@
 """The consultation: the conversation, the input line, the letter and persona card on keys."""
 
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -26,6 +27,36 @@ if TYPE_CHECKING:
 
 # Long enough for any spoken turn; stops a stray paste of a whole document becoming one utterance.
 MAX_UTTERANCE = 1000
+
+
+class UtteranceInput(Input):
+    """The line the trainee speaks through. A paste is one utterance, its lines joined (Textual's input keeps
+    only the first); one that would not fit in a turn is refused with a message, never dropped or cut short
+    without a word, and what was already in the box stays."""
+
+    _told_at = 0.0
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()  # instead of Input's own handling
+        text = " ".join(event.text.splitlines())
+        start, end = sorted(self.selection)
+        room = MAX_UTTERANCE - (len(self.value) - (end - start))
+        if len(text) > room:
+            self.app.bell()
+            self.notify(f"Not pasted: that is {len(text):,} characters, and a turn can be at most {MAX_UTTERANCE:,} "
+                        f"({room:,} more fit in the box). Paste or type a shorter part.", severity="warning",
+                        timeout=10, markup=False)
+            return
+        self.replace(text, start, end)
+
+    def restricted(self) -> None:
+        """Typing past the longest turn: say why the keys do nothing (once in a while, not at every key)."""
+        self.app.bell()
+        if time.monotonic() - self._told_at > 5:
+            self._told_at = time.monotonic()
+            self.notify(f"A turn can be at most {MAX_UTTERANCE:,} characters. Send this one, then carry on.",
+                        severity="warning", timeout=5, markup=False)
 
 
 def persona_card(scenario: Scenario) -> str:
@@ -79,7 +110,7 @@ class ConsultationScreen(Screen[Session]):
             yield Static(id="voice", markup=False)
             yield Static(id="elapsed")
         yield VerticalScroll(id="conversation")
-        yield Input(placeholder="Type what you would say, then Enter", id="say", max_length=MAX_UTTERANCE)
+        yield UtteranceInput(placeholder="Type what you would say, then Enter", id="say", max_length=MAX_UTTERANCE)
         yield Footer()
 
     def on_mount(self) -> None:
