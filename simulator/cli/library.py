@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from simulator.errors import ContentError, Problem
-from simulator.quality.library import Filter, Library, ScanReport, day
+from simulator.quality.library import INTEGRITY, Filter, Library, ScanReport, day
 
 NO_FOLDERS = "The library has no folders yet: simulator library add FOLDER"
 
@@ -20,6 +20,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     adder = library_commands.add_parser("add", help="add folders of transcripts (with subfolders) and index them")
     adder.add_argument("folders", type=Path, nargs="+")
     adder.set_defaults(handler=lambda a: run_add(a.folders))
+    remover = library_commands.add_parser("remove", help="take folders, or single transcripts, out of the library "
+                                          "(the files stay where they are)")
+    remover.add_argument("paths", type=Path, nargs="+", help="a folder added before, or a transcript in one")
+    remover.set_defaults(handler=lambda a: run_remove(a.paths))
     scanner = library_commands.add_parser("scan", help="pick up new, changed and removed files")
     scanner.set_defaults(handler=lambda a: run_scan())
     lister = library_commands.add_parser("list", help="list transcripts, filtered and sorted")
@@ -32,7 +36,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     lister.add_argument("--reviewed", action=argparse.BooleanOptionalAction, help="only (not) reviewed")
     lister.add_argument("--flagged", action=argparse.BooleanOptionalAction, help="only (not) flagged")
     lister.add_argument("--search", help="text in the trainee, scenario title or transcript id")
-    lister.add_argument("--integrity", choices=["intact", "altered", "unsealed"], help="only files in this state")
+    lister.add_argument("--integrity", choices=INTEGRITY, help="only files in this state")
     lister.add_argument("--sort", choices=["date", "overall", "trainee", "scenario"], default="date")
     lister.add_argument("--ascending", action="store_true")
     lister.add_argument("--limit", type=int)
@@ -116,6 +120,21 @@ def run_add(folders: list[Path]) -> int:
     return 0
 
 
+def run_remove(paths: list[Path]) -> int:
+    """`simulator library remove PATH...`: forget folders or single transcripts (the files are not touched)."""
+    status = 0
+    with Library.open() as library:
+        for path in paths:
+            removed = library.remove(path)
+            if removed is None:
+                print(f"error: {path}: not a folder or transcript in the library (see: simulator library list)",
+                      file=sys.stderr)
+                status = 1
+            else:
+                print(f"removed from the library: {removed}", file=sys.stderr)
+    return status
+
+
 def run_scan() -> int:
     """`simulator library scan`: pick up new, changed and removed files in every folder added."""
     with Library.open() as library:
@@ -156,12 +175,12 @@ def run_list(chosen: Filter, as_json: bool) -> int:
         if as_json:
             print(json.dumps(asdict(row), default=str))
             continue
-        marks = "".join(m for m, on in (("R", row.reviewed), ("F", row.flagged), ("!", row.integrity == "altered"))
-                        if on)
+        marks = "".join(m for m, on in (("R", row.reviewed), ("F", row.flagged),
+                                        ("!", row.integrity in ("altered", "truncated"))) if on)
         print(f"{row.started:%Y-%m-%d %H:%M}  {row.overall:5.1f}  {marks:3}  {row.trainee[:20]:20}  "
               f"{row.scenario_title[:50]:50}  {row.path}")
     if not as_json:
-        print(f"{len(rows)} of {total} shown (R reviewed, F flagged, ! altered)", file=sys.stderr)
+        print(f"{len(rows)} of {total} shown (R reviewed, F flagged, ! altered or truncated)", file=sys.stderr)
     return 0
 
 

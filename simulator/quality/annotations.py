@@ -2,28 +2,29 @@
 
 Each line is one judgement by one reviewer at one time: a turn's codes accepted or changed, a
 behaviour's score accepted or changed, a flag set or cleared, or an overall review. Nothing is ever
-rewritten; the latest judgement of each reviewer on each thing is the one that stands.
+rewritten; the latest judgement of each reviewer on each thing is the one that stands. A line that
+cannot be read (cut short, say) is reported with its line number and skipped, and the next judgement
+starts on a line of its own. Times must carry a time zone, as in transcripts.
 """
 
-import json
-import os
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from simulator.coding.codes import Code
 from simulator.errors import Problem
-from simulator.storage.transcript import annotation_path
+from simulator.storage.jsonl import LineError, append_line, lines_of, parse_object, read_regular
+from simulator.storage.transcript import COUNT, annotation_path
+from simulator.text import clean_utterance
 
 
 class JudgementBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     reviewer: str = Field(min_length=1, max_length=80)
-    at: datetime
+    at: AwareDatetime
     transcript_hash: str | None = Field(description="the transcript's content hash when it was judged")
     comment: str = ""
 
@@ -32,7 +33,7 @@ class CodeJudgement(JudgementBase):
     """A reviewer's codes for one trainee turn; the same as the engine's means they accepted them."""
 
     kind: Literal["codes"] = "codes"
-    turn: int = Field(ge=1)
+    turn: int = Field(ge=1, le=COUNT)
     engine: list[Code]
     human: list[Code]
 
@@ -42,8 +43,8 @@ class ScoreJudgement(JudgementBase):
 
     kind: Literal["score"] = "score"
     behaviour: str
-    engine: int
-    human: int
+    engine: int = Field(ge=-COUNT, le=COUNT)
+    human: int = Field(ge=-COUNT, le=COUNT)
 
 
 class FlagJudgement(JudgementBase):
@@ -66,11 +67,7 @@ _JUDGEMENT: TypeAdapter[Judgement] = TypeAdapter(Judgement)
 
 def append_judgement(transcript: Path, judgement: JudgementBase) -> None:
     """Add one judgement to the transcript's annotations, durably; the transcript is not touched."""
-    path = annotation_path(transcript)
-    with path.open("ab") as handle:
-        handle.write(judgement.model_dump_json().encode("utf-8") + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    append_line(annotation_path(transcript), judgement.model_dump_json().encode("utf-8") + b"\n")
 
 
 @dataclass(frozen=True)
@@ -118,18 +115,32 @@ def read_annotations(transcript: Path) -> Annotations:
     """The judgements beside a transcript; lines that cannot be read are reported and skipped."""
     path = annotation_path(transcript)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return Annotations([])
     except OSError as error:
         return Annotations([], [Problem(path, 0, 0, f"cannot read the annotations: {error.strerror}")])
     judgements: list[Judgement] = []
     problems: list[Problem] = []
-    for number, line in enumerate(raw.split(b"\n"), start=1):
+    lines = lines_of(raw)
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            judgements.append(_JUDGEMENT.validate_python(json.loads(line.decode("utf-8"))))
-        except (UnicodeDecodeError, json.JSONDecodeError, ValidationError):
-            problems.append(Problem(path, number, 1, "not a readable judgement; skipped"))
+            judgements.append(_JUDGEMENT.validate_python(parse_object(line)))
+        except LineError as why:
+            cut = number == len(lines)  # no newline after it: the write stopped part-way
+            problems.append(Problem(path, number, 1, "judgement cut short (the program stopped while writing it); "
+                                    "skipped" if cut else f"not a readable judgement: {why}; skipped"))
+        except ValidationError as error:
+            problems.append(Problem(path, number, 1, f"not a readable judgement ({_why(error)}); skipped"))
     return Annotations(judgements, problems)
+
+
+def _why(error: ValidationError) -> str:
+    """What is wrong with a judgement, quoting nothing from the file but its field names."""
+    first = error.errors()[0]
+    if first["type"].startswith("union_tag"):
+        return "not a kind of judgement this version knows"
+    where = ".".join(clean_utterance(str(part))[:40] for part in first["loc"][1:])
+    return f"{where}: {first['msg'][:120]}"

@@ -19,7 +19,8 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-
      border-bottom: 1px solid #999; } .muted { color: #555; } .hash { font-family: monospace; font-size: 9pt; }
 .banner { padding: .6rem .8rem; border: 2px solid; margin: 1rem 0; }
 .banner.intact { border-color: #2e7d32; } .banner.altered { border-color: #b71c1c; background: #fdecea; }
-.banner.unsealed { border-color: #8d6e00; background: #fff8e1; }
+.banner.unsealed, .banner.unfinished { border-color: #8d6e00; background: #fff8e1; }
+.banner.truncated { border-color: #b71c1c; background: #fdecea; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; } th, td { border: 1px solid #bbb;
         padding: .25rem .4rem; vertical-align: top; text-align: left; } th { background: #eee; }
 td.num { text-align: center; white-space: nowrap; } .changed { background: #fff3cd; font-weight: 600; }
@@ -29,13 +30,6 @@ blockquote { margin: .3rem 0 .3rem 1rem; font-style: italic; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } tr { break-inside: avoid; }
                * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 """
-INTEGRITY = {
-    "intact": "Intact: the transcript matches its content hash; it is as the trainee's session wrote it.",
-    "altered": "ALTERED: the transcript does not match its content hash from line {line} on. It was changed "
-               "after it was written; treat what follows with care.",
-    "unsealed": "No content hash: this transcript was written before transcripts carried one, so whether it "
-                "was changed cannot be checked.",
-}
 
 
 def export_html(under: UnderReview, library: Library, out: Path) -> Path:
@@ -55,8 +49,9 @@ def render_report(under: UnderReview, progress: list[ProgressPoint]) -> str:
         f"<h1>{escape(under.title)}</h1>",
         f'<p class="muted">Transcript {escape(under.read.transcript_id)} &middot; {escape(str(under.path))}</p>',
         f'<div class="banner {integrity.status}">'
-        f"{escape(INTEGRITY[integrity.status].format(line=integrity.line))}"
-        + (f'<br><span class="hash">sha256 {integrity.digest}</span>' if integrity.digest else "") + "</div>",
+        f"{escape(integrity.describe())}"
+        + (f'<br><span class="hash">sha256 {integrity.digest}</span>' if integrity.digest else "")
+        + "".join(f"<br>Line {p.line}: {escape(p.message)}" for p in under.read.problems) + "</div>",
         f"<p><strong>Overall (engine): {score.overall:.0f} / 100</strong> &middot; rubric "
         f"{escape(score.rubric_id)} v{escape(score.rubric_version)} &middot; coder {escape(score.coder_version)}"
         f" &middot; report by simulator {__version__}</p>",

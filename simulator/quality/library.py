@@ -3,23 +3,28 @@
 The transcripts and their annotations stay where they are (a shared drive, say); the index only holds
 what listing, filtering, progress and agreement need, and a rescan redoes just the files whose size or
 modification time changed (or all of them when the rubric changed).
+
+The index is only ever a copy of what the files say, so whatever happens to it (deleted or replaced while
+open, a read-only folder, a full disk, a damaged file) is a LibraryIndexError saying what and what to do,
+and never touches a transcript.
 """
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, TypeGuard, get_args
+from typing import Any, Literal, TypeGuard, get_args
 
 from simulator import locations
 from simulator.content.rubric_loader import RubricFile, load_rubric
-from simulator.errors import Problem
+from simulator.errors import Problem, SimulatorError
 from simulator.quality.library_entry import Entry, JudgementRow, Row, Skipped, read_entry
 from simulator.storage.transcript import IntegrityStatus, annotation_path, transcript_files
 
-SCHEMA_VERSION = "1"
+# 2: integrity has the states unfinished and truncated; files can be taken out (excluded).
+SCHEMA_VERSION = "2"
 SortKey = Literal["date", "overall", "trainee", "scenario"]
 SORT_COLUMNS: dict[SortKey, str] = {"date": "started", "overall": "overall", "trainee": "trainee",
                                     "scenario": "scenario_title"}
@@ -48,7 +53,93 @@ CREATE TABLE IF NOT EXISTS experts (
 CREATE INDEX IF NOT EXISTS experts_by_path ON experts (path);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, folder TEXT NOT NULL, stamp TEXT NOT NULL,
     line INTEGER NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS excluded (path TEXT PRIMARY KEY);
 """
+# SQLite's primary result codes, as the index's errors are explained.
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB, _PERM = 5, 6, 8, 10, 11, 13, 14, 26, 3
+
+
+class LibraryIndexError(SimulatorError):
+    """The library index cannot be used as it is; the message names it, says why and what to do. The
+    transcripts and their annotations are never affected."""
+
+
+def _explain(error: sqlite3.Error, file: Path) -> str:
+    """What a failure of the index means for the person at the keyboard."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    untouched = "(the transcripts and their annotations are untouched)"
+    if code == _FULL:
+        return f"{file}: the library index cannot be written: the disk is full. Free some space and try again {untouched}."
+    if code in (_READONLY, _PERM, _CANTOPEN):
+        return (f"{file}: the library index cannot be written: the file or its folder is read-only or not "
+                f"yours. Make it writable, or set SIMULATOR_DATA_DIR to a folder you can write to {untouched}.")
+    if code in (_BUSY, _LOCKED):
+        return f"{file}: the library index is busy (another scan is writing it); try again in a moment."
+    if code in (_CORRUPT, _NOTADB):
+        return (f"{file}: not a usable library index ({error}); delete it and add the folders again "
+                f"{untouched}.")
+    return f"{file}: the library index could not be read or written ({error}) {untouched}."
+
+
+def _identity(file: Path) -> tuple[int, int]:
+    found = file.stat()
+    return found.st_dev, found.st_ino
+
+
+class _Index:
+    """The connection to the index file. Before each use it checks the file is still the one it opened
+    (not deleted or replaced meanwhile), and any SQLite failure becomes a LibraryIndexError. Results are
+    fetched at once, so that no failure can surface later, while someone iterates."""
+
+    def __init__(self, connection: sqlite3.Connection, file: Path) -> None:
+        self._connection, self.file = connection, file
+        self._identity = _identity(file)
+
+    def check(self) -> None:
+        """LibraryIndexError if the index file was deleted or replaced since it was opened."""
+        again = "open the library again (quit and run the command again)"
+        try:
+            now = _identity(self.file)
+        except FileNotFoundError:
+            raise LibraryIndexError(
+                f"{self.file}: the library index was deleted while in use. Nothing else is lost: {again} and "
+                "add the folders (simulator library add FOLDER); reviews are kept beside the transcripts.") from None
+        except OSError as error:
+            raise LibraryIndexError(f"{self.file}: the library index cannot be reached ({error.strerror})") from None
+        if now != self._identity:
+            raise LibraryIndexError(f"{self.file}: the library index was replaced by another file while in use; "
+                                    f"{again} to use the new one.")
+
+    def execute(self, sql: str, values: Sequence[object] = ()) -> list[Any]:
+        self.check()
+        try:
+            return self._connection.execute(sql, values).fetchall()
+        except sqlite3.Error as error:
+            raise LibraryIndexError(_explain(error, self.file)) from None
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        self.check()
+        try:
+            self._connection.executemany(sql, rows)
+        except sqlite3.Error as error:
+            raise LibraryIndexError(_explain(error, self.file)) from None
+
+    def __enter__(self) -> "_Index":
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        self.check()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self._connection.commit()
+            else:
+                self._connection.rollback()
+        except sqlite3.Error as error:
+            raise LibraryIndexError(_explain(error, self.file)) from None
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 @dataclass(frozen=True)
@@ -110,34 +201,55 @@ def _stamp(path: Path) -> str:
 class Library:
     """The index. Open it with `Library.open()`; close it (or use it as a context manager) when done."""
 
-    def __init__(self, connection: sqlite3.Connection, rubric: RubricFile, file: Path) -> None:
-        self._db = connection
+    def __init__(self, index: _Index, rubric: RubricFile) -> None:
+        self._db = index
         self.rubric = rubric
-        self.file = file
+        self.file = index.file
 
     @classmethod
-    def open(cls, file: Path | None = None, rubric: RubricFile | None = None) -> "Library":
-        """Open (creating if need be) the index at `file` (default: `library_file()`)."""
+    def open(cls, file: Path | None = None, rubric: RubricFile | None = None, *, create: bool = True) -> "Library":
+        """Open the index at `file` (default: `library_file()`), creating it if need be and `create`;
+        LibraryIndexError if it cannot be used (or, not to be created, is not there)."""
         file = file or library_file()
-        file.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(file)
+        if not create and not file.is_file():
+            raise LibraryIndexError(f"{file}: the library index is not there (deleted?); open the library again "
+                                    "and add the folders (simulator library add FOLDER)")
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise LibraryIndexError(f"{file.parent}: cannot make the library's folder ({error.strerror}); set "
+                                    "SIMULATOR_DATA_DIR to a folder you can write to") from None
+        try:
+            connection = sqlite3.connect(file)
+        except sqlite3.Error as error:
+            raise LibraryIndexError(_explain(error, file)) from None
         try:
             # Write-ahead logging: the app's list reads while a rescan writes on another connection.
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as error:
+            index = _Index(connection, file)
+        except (sqlite3.Error, OSError) as error:
             connection.close()
-            raise OSError(f"{file}: not a usable library index ({error}); delete it and add the folders "
-                          "again (the transcripts themselves are untouched)") from None
-        library = cls(connection, rubric or load_rubric(), file)
-        stored = dict(connection.execute("SELECT key, value FROM meta"))
-        if stored.get("schema") != SCHEMA_VERSION or stored.get("rubric") != library.rubric.content_hash:
-            # Scores depend on the rubric: a different one means every file is scored again on the next scan.
-            with connection:
-                connection.execute("UPDATE transcripts SET stamp = ''")
-                connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                       [("schema", SCHEMA_VERSION), ("rubric", library.rubric.content_hash)])
+            if isinstance(error, OSError):
+                raise LibraryIndexError(f"{file}: the library index cannot be reached ({error.strerror})") from None
+            raise LibraryIndexError(_explain(error, file)) from None
+        library = cls(index, rubric or load_rubric())
+        try:
+            stored = dict(index.execute("SELECT key, value FROM meta"))
+            if stored.get("schema") != SCHEMA_VERSION or stored.get("rubric") != library.rubric.content_hash:
+                # Scores depend on the rubric: a different one means every file is scored again on the next scan.
+                with index:
+                    index.execute("UPDATE transcripts SET stamp = ''")
+                    index.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                      [("schema", SCHEMA_VERSION), ("rubric", library.rubric.content_hash)])
+        except LibraryIndexError:
+            index.close()
+            raise
         return library
+
+    def check(self) -> None:
+        """LibraryIndexError if the index file was deleted or replaced since it was opened."""
+        self._db.check()
 
     def __enter__(self) -> "Library":
         return self
@@ -159,7 +271,33 @@ class Library:
             raise OSError(f"{folder}: no such folder")
         with self._db:
             self._db.execute("INSERT OR IGNORE INTO folders VALUES (?)", (str(folder),))
+            # Adding a folder again takes back the transcripts in it that were removed one by one.
+            self._db.execute("DELETE FROM excluded WHERE substr(path, 1, ?) = ?", _inside(folder))
         return self.scan(progress, [folder])
+
+    def remove(self, path: Path) -> str | None:
+        """Take a folder (with everything indexed from it) or one transcript out of the index; the files
+        stay where they are, and a removed transcript is not indexed again until its folder is added
+        again. Say what was removed, or None if the path is not in the library."""
+        keys = list(dict.fromkeys(str(p) for p in (path.absolute(), path.resolve())))
+        marks = ", ".join("?" * len(keys))
+        folders = [f for (f,) in self._db.execute(f"SELECT path FROM folders WHERE path IN ({marks})", keys)]
+        if folders:
+            with self._db:
+                gone = [p for (p,) in self._db.execute("SELECT path FROM transcripts WHERE folder = ? UNION "
+                                                       "SELECT path FROM skipped WHERE folder = ?", folders * 2)]
+                self._forget(gone)
+                self._db.execute("DELETE FROM folders WHERE path = ?", folders)
+                self._db.execute("DELETE FROM excluded WHERE substr(path, 1, ?) = ?", _inside(Path(folders[0])))
+            return f"folder {folders[0]} ({len(gone)} file(s) no longer listed)"
+        known = [p for (p,) in self._db.execute(f"SELECT path FROM transcripts WHERE path IN ({marks}) UNION "
+                                                f"SELECT path FROM skipped WHERE path IN ({marks})", keys * 2)]
+        if not known:
+            return None
+        with self._db:
+            self._forget(known)
+            self._db.executemany("INSERT OR IGNORE INTO excluded VALUES (?)", [(k,) for k in known])
+        return f"{known[0]} (add its folder again to list it again)"
 
     def scan(self, progress: OnProgress | None = None, folders: list[Path] | None = None) -> ScanReport:
         """Pick up new, changed and removed files in the library's folders (or just `folders`)."""
@@ -174,7 +312,9 @@ class Library:
     def _scan_folder(self, folder: Path, report: ScanReport, progress: OnProgress | None) -> None:
         known = dict(self._db.execute("SELECT path, stamp FROM transcripts WHERE folder = ? UNION ALL "
                                       "SELECT path, stamp FROM skipped WHERE folder = ?", (str(folder),) * 2))
-        files = transcript_files(folder)
+        excluded = {p for (p,) in self._db.execute("SELECT path FROM excluded WHERE substr(path, 1, ?) = ?",
+                                                   _inside(folder))}
+        files = [file for file in transcript_files(folder) if str(file) not in excluded]
         present: set[str] = set()
         for index, file in enumerate(files, start=1):
             key = str(file)
@@ -208,12 +348,14 @@ class Library:
                 return
             report.indexed += 1
             row = found.row
-            if row.integrity == "altered":
-                report.warnings.append(Problem(row.path, 0, 0, "altered since it was written (its content "
-                                               "hash does not match); listed and marked as altered"))
+            if row.integrity in ("altered", "truncated"):
+                report.warnings.append(Problem(row.path, found.integrity.line or 0, 0, f"{row.integrity} since it "
+                                               f"was written ({found.integrity.describe()}); listed and marked as "
+                                               f"{row.integrity}"))
             elif row.damaged_lines:
                 report.warnings.append(Problem(row.path, 0, 0, f"{row.damaged_lines} unreadable line(s) "
                                                "skipped; the rest is listed"))
+            report.warnings += found.notes
             self._db.execute(
                 "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (key, str(folder), stamp, row.transcript_id, row.source, row.trainee, row.scenario_id,
@@ -233,9 +375,9 @@ class Library:
 
     def refresh(self, path: Path) -> None:
         """Re-index one transcript now (after a review added annotations beside it)."""
-        row = self._db.execute("SELECT folder FROM transcripts WHERE path = ?", (str(path),)).fetchone()
-        if row is not None and path.exists():
-            self._store(Path(row[0]), _stamp(path), read_entry(path, self.rubric), ScanReport())
+        row = self._db.execute("SELECT folder FROM transcripts WHERE path = ?", (str(path),))
+        if row and path.exists():
+            self._store(Path(row[0][0]), _stamp(path), read_entry(path, self.rubric), ScanReport())
 
     def rows(self, chosen: Filter = Filter()) -> list[Row]:
         """The transcripts that pass the filter, in its order."""
@@ -251,7 +393,7 @@ class Library:
     def count(self, chosen: Filter = Filter()) -> int:
         """How many transcripts pass the filter (regardless of its limit)."""
         where, values = _where(chosen)
-        return int(self._db.execute(f"SELECT COUNT(*) FROM transcripts{where}", values).fetchone()[0])
+        return int(self._db.execute(f"SELECT COUNT(*) FROM transcripts{where}", values)[0][0])
 
     def skipped(self) -> list[Problem]:
         """Files in the library's folders that could not be read as transcripts."""
@@ -293,7 +435,7 @@ def day(text: str) -> datetime:
 
 def query_filter(query: str, chosen: Filter) -> Filter:
     """`chosen` with the search box's query applied: `min:`/`max:` overall, `since:`/`until:` dates
-    (YYYY-MM-DD, UTC; until is the day after the last), `integrity:` intact, altered or unsealed, and the
+    (YYYY-MM-DD, UTC; until is the day after the last), `integrity:` one of INTEGRITY, and the
     remaining words as text to find. ValueError names a term that cannot be read."""
     bounds: dict[str, float | None] = {"min": None, "max": None}
     days: dict[str, datetime | None] = {"since": None, "until": None}
@@ -316,6 +458,12 @@ def query_filter(query: str, chosen: Filter) -> Filter:
             raise ValueError(f"cannot read '{term}': write {QUERY_HELP}") from None
     return replace(chosen, text=" ".join(words) or None, min_overall=bounds["min"], max_overall=bounds["max"],
                    since=days["since"], until=days["until"], integrity=integrity)
+
+
+def _inside(folder: Path) -> tuple[int, str]:
+    """The start every path inside `folder` has, and its length: `substr(path, 1, ?) = ?` finds them."""
+    start = str(folder / "x")[:-1]
+    return len(start), start
 
 
 def _is_integrity(value: str) -> TypeGuard[IntegrityStatus]:

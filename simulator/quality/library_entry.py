@@ -4,7 +4,7 @@ Worked out from the file alone (and the annotations beside it), so that indexing
 rescan only has to redo the files that changed.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from simulator.errors import Problem
 from simulator.quality.annotations import CodeJudgement, FlagJudgement, OverallReview, ScoreJudgement, read_annotations
 from simulator.scoring.scored_transcript import score_recorded
 from simulator.storage.transcript import (
+    Integrity,
     IntegrityStatus,
     SessionStarted,
     TraineeTurn,
@@ -70,12 +71,15 @@ class Row:
 
 @dataclass(frozen=True)
 class Entry:
-    """Everything the index keeps about one transcript: its row, levels and judgements."""
+    """Everything the index keeps about one transcript: its row, levels and judgements; and, to report
+    while indexing, its integrity in full and what could not be read of its annotations."""
 
     row: Row
     levels: dict[str, int]
     judgements: list[JudgementRow]
     experts: list[ExpertCodes]
+    integrity: Integrity = Integrity("unsealed")
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
@@ -122,6 +126,7 @@ def read_entry(path: Path, rubric: RubricFile) -> Entry | Skipped:
         judgements=[_row(j) for j in review.judgements],
         experts=[ExpertCodes(t.turn, str(to_annomi(t.codes)["label"]), t.meta["main_therapist_behaviour"])
                  for t in trainee_turns if t.coder and t.meta.get("main_therapist_behaviour") in LABELS],
+        integrity=read.integrity, notes=review.problems,
     )
 
 

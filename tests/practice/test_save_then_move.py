@@ -89,7 +89,7 @@ def test_a_failed_write_changes_nothing_and_the_retry_is_as_if_it_never_failed(
     assert _played(session) == _played(expected)
     assert _engine_state(session.engine) == _engine_state(expected.engine)
     saved = read_transcript(session.path)
-    assert saved.problems == [] and saved.integrity.status == "intact"
+    assert saved.problems == [] and saved.integrity.status == "unfinished"  # chained throughout, not yet ended
     assert [e.seq for e in saved.events] == list(range(len(saved.events)))  # no duplicate or missing seq
 
     session.close()

@@ -25,7 +25,7 @@ from simulator.quality.library import Filter, Library, query_filter
 from simulator.quality.library_entry import EXPERTS
 from simulator.quality.reviewing import open_review
 from simulator.quality.sample_library import build_sample_library
-from simulator.storage.transcript import TraineeTurn, annotation_path, read_transcript
+from simulator.storage.transcript import Integrity, TraineeTurn, annotation_path, read_transcript
 
 SAMPLE = DATA / "mi-sample.csv"
 WHEN = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
@@ -107,11 +107,17 @@ def test_an_older_transcript_without_hashes_is_unsealed_not_altered(taxi: Scenar
     session = Session.start(taxi, seed=1, directory=tmp_path)
     session.say("What matters to you?")
     session.end()
-    old = [json.loads(line) for line in _lines(session.path)]
+    # As an older version wrote it: format 1, no chain on any line, no seal at the end.
+    old = [json.loads(line) for line in _lines(session.path) if '"sealed"' not in line]
     for event in old:
         del event["chain"]
+    old[0]["format"] = 1
     session.path.write_text("".join(json.dumps(e) + "\n" for e in old), encoding="utf-8")
     assert read_transcript(session.path).integrity.status == "unsealed"
+    # The same stripping in a file of this version is tampering.
+    old[0]["format"] = 2
+    session.path.write_text("".join(json.dumps(e) + "\n" for e in old), encoding="utf-8")
+    assert read_transcript(session.path).integrity == Integrity("altered", line=1)
 
 
 # Annotations

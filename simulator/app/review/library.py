@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from simulator.errors import Problem, SimulatorError
 from simulator.quality.library import QUERY_HELP, SORT_COLUMNS, Filter, Library, query_filter
 from simulator.quality.library_entry import Row
 
@@ -21,7 +22,8 @@ SHOWN = 500
 SORTS = tuple(SORT_COLUMNS)
 YES_NO_ANY = (None, True, False)
 INTEGRITY = {"intact": Text("intact", "green"), "altered": Text("ALTERED", "bold red"),
-             "unsealed": Text("no hash", "yellow")}
+             "unsealed": Text("no hash", "yellow"), "unfinished": Text("unfinished", "yellow"),
+             "truncated": Text("TRUNCATED", "bold red")}
 
 
 class LibraryScreen(Screen[None]):
@@ -85,11 +87,18 @@ class LibraryScreen(Screen[None]):
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
-        """Show the rows that pass the filter, keeping the cursor on the same transcript where it can."""
+        """Show the rows that pass the filter, keeping the cursor on the same transcript where it can. If the
+        index cannot be read (deleted or replaced meanwhile, say), the list stays as it was and says why."""
         table = self.query_one(DataTable)
         current = self.shown[table.cursor_row].path if self.shown and table.row_count else None
-        self.shown = self.library.rows(self.filter)
-        total = self.library.count(replace(self.filter, limit=None))
+        try:
+            shown = self.library.rows(self.filter)
+            total = self.library.count(replace(self.filter, limit=None))
+            skipped = self.library.skipped()
+        except SimulatorError as error:
+            self._unusable(error)
+            return
+        self.shown = shown
         table.clear()
         for row in self.shown:
             table.add_row(f"{row.started:%Y-%m-%d %H:%M}", Text(row.trainee or "unknown"), Text(row.scenario_title),
@@ -98,9 +107,14 @@ class LibraryScreen(Screen[None]):
                           key=str(row.path))
         if current is not None:
             table.move_cursor(row=next((i for i, r in enumerate(self.shown) if r.path == current), 0))
-        self._describe(total)
+        self._describe(total, skipped)
 
-    def _describe(self, total: int) -> None:
+    def _unusable(self, error: SimulatorError) -> None:
+        """Say that the index cannot be used, where the list's status is and as a notification."""
+        self.query_one("#skipped", Static).update(f"The list is as it was last read: {error}")
+        self.notify(str(error), title="Library index", severity="error", timeout=20, markup=False)
+
+    def _describe(self, total: int, skipped: list[Problem]) -> None:
         chosen = self.filter
         parts = [f"{len(self.shown)} of {total} shown" if total > len(self.shown) else f"{total} transcripts",
                  "Enter opens the highlighted one",
@@ -112,7 +126,6 @@ class LibraryScreen(Screen[None]):
             ("reviewed", _yes_no(chosen.reviewed)), ("flagged", _yes_no(chosen.flagged)),
             ("integrity", chosen.integrity)) if value is not None]
         self.query_one("#status", Static).update(" · ".join(parts))
-        skipped = self.library.skipped()
         self.query_one("#skipped", Static).update(
             "\n".join(f"Skipped (not a readable transcript): {p}" for p in skipped[:3])
             + (f"\n… and {len(skipped) - 3} more (simulator library scan lists them)" if len(skipped) > 3 else ""))
@@ -184,19 +197,35 @@ class LibraryScreen(Screen[None]):
             return
         from simulator.app.review.progress import ProgressScreen
 
-        self.app.push_screen(ProgressScreen(row.trainee, self.library.progress(row.trainee)))
+        try:
+            points = self.library.progress(row.trainee)
+        except SimulatorError as error:
+            self._unusable(error)
+            return
+        self.app.push_screen(ProgressScreen(row.trainee, points))
 
     def action_agreement(self) -> None:
         from simulator.app.review.agreement import AgreementScreen
         from simulator.quality.agreement import figures, ratings
 
-        self.app.push_screen(AgreementScreen(figures(ratings(self.library))))
+        try:
+            found = figures(ratings(self.library))
+        except SimulatorError as error:
+            self._unusable(error)
+            return
+        self.app.push_screen(AgreementScreen(found))
 
     @work(thread=True, exclusive=True, group="scan")
     def action_rescan(self) -> None:
-        """Pick up new, changed and removed files on a worker thread (its own connection to the index)."""
-        with Library.open(self.library.file, self.library.rubric) as own:
-            report = own.scan()
+        """Pick up new, changed and removed files on a worker thread (its own connection to the index, which
+        must be the file the list reads: a deleted or replaced index is reported, never made anew)."""
+        try:
+            self.library.check()
+            with Library.open(self.library.file, self.library.rubric, create=False) as own:
+                report = own.scan()
+        except SimulatorError as error:
+            self.app.call_from_thread(self._unusable, error)
+            return
         self.app.call_from_thread(self._scanned, report.indexed, report.removed, len(report.warnings))
 
     def _scanned(self, indexed: int, removed: int, warnings: int) -> None:

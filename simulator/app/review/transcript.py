@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from simulator import locations
 from simulator.app.review.judge import CodesDialog, LevelDialog, TextDialog
 from simulator.coding.codes import Code
-from simulator.errors import ContentError
+from simulator.errors import ContentError, SimulatorError
 from simulator.quality.annotations import CodeJudgement, ScoreJudgement
 from simulator.quality.reviewing import Line, UnderReview, open_review
 
@@ -29,6 +29,10 @@ INTEGRITY = {
     "altered": "ALTERED: this transcript does not match its content hash from line {line} on; it was changed "
                "after it was written.",
     "unsealed": "No content hash (written before transcripts carried one): changes cannot be detected.",
+    "unfinished": "Unfinished: the visit has not ended, so its end is not sealed yet; the rest matches its content "
+                  "hash.",
+    "truncated": "TRUNCATED: this transcript's end is missing from line {line} on (its seal with it); lines were "
+                 "cut from its end after it was written.",
 }
 
 
@@ -66,7 +70,8 @@ class ReviewScreen(Screen[None]):
     ReviewScreen #integrity { height: auto; padding: 0 1; }
     ReviewScreen #integrity.intact { color: $success; }
     ReviewScreen #integrity.altered { background: $error; color: $text; text-style: bold; }
-    ReviewScreen #integrity.unsealed { color: $warning; }
+    ReviewScreen #integrity.unsealed, ReviewScreen #integrity.unfinished { color: $warning; }
+    ReviewScreen #integrity.truncated { background: $error; color: $text; text-style: bold; }
     ReviewScreen #turns { width: 1fr; height: 1fr; }
     ReviewScreen #side { width: 44; }
     ReviewScreen #behaviours { height: 1fr; }
@@ -283,8 +288,9 @@ class ReviewScreen(Screen[None]):
         out = locations.report_dir() / f"{self.under.path.stem}.html"
         try:
             export_html(self.under, self.review_app.library, out)
-        except OSError as error:
-            self.notify(f"Report not written to {out}: {error.strerror or error}", severity="error", timeout=15,
+        except (OSError, SimulatorError) as error:
+            why = error.strerror if isinstance(error, OSError) and error.strerror else error
+            self.notify(f"Report not written to {out}: {why}", severity="error", timeout=15,
                         markup=False)
             return
         self.notify(f"Report written to {out}", timeout=8, markup=False)
@@ -299,6 +305,10 @@ class ReviewScreen(Screen[None]):
             self.notify(f"Not saved: cannot write beside {self.under.path}: {error.strerror or error}.{kept}",
                         severity="error", timeout=30, markup=False)
             return False
-        self.review_app.library.refresh(self.under.path)
+        try:
+            self.review_app.library.refresh(self.under.path)
+        except SimulatorError as error:  # the index went away: the judgement itself is saved
+            self.notify(f"Saved beside the transcript, but the library list could not be updated: {error}",
+                        severity="warning", timeout=15, markup=False)
         self._fill()
         return True
