@@ -1,6 +1,7 @@
 """Loading and checking scenario files, and finding the scenarios a user can play."""
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,9 +177,14 @@ def discover(dirs: list[Path] | None = None) -> tuple[list[ScenarioFile], list[P
     loaded: dict[str, ScenarioFile] = {}
     problems: list[Problem] = []
     for folder in dirs if dirs is not None else scenario_dirs():
-        if not folder.is_dir():
+        try:
+            if not folder.is_dir():
+                continue
+            paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+        except OSError as error:  # a folder that cannot be looked into (no permission, a name too long)
+            problems.append(problem(folder, 0, 0, f"cannot read the folder: {error.strerror or error}"))
             continue
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        for path in paths:
             try:
                 found = load_scenario(path)
             except ContentError as error:
@@ -192,7 +198,8 @@ def discover(dirs: list[Path] | None = None) -> tuple[list[ScenarioFile], list[P
 def resolve(reference: str, dirs: list[Path] | None = None) -> ScenarioFile:
     """Find a scenario by file path or by id; raise ContentError saying what was looked for."""
     candidate = Path(reference)
-    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
+    # os.path.exists, unlike Path.exists, answers False (not an exception) for a name too long to look up.
+    if candidate.suffix in {".yaml", ".yml"} or os.path.exists(candidate):
         return load_scenario(candidate)
     found, _ = discover(dirs)
     for item in found:

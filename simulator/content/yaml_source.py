@@ -69,7 +69,7 @@ def read_yaml(path: Path) -> YamlDocument:
     def fail(message: str, line: int = 0, column: int = 0) -> ContentError:
         return ContentError([problem(path, line, column, message)])
 
-    raw = _read_regular_file(path, fail)
+    raw = _read_regular_file(path)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise fail("the file is UTF-16 text; save it as UTF-8", 1, 1)
     try:
@@ -112,14 +112,18 @@ def read_yaml(path: Path) -> YamlDocument:
     return YamlDocument(path, data, positions, hashlib.sha256(raw).hexdigest())
 
 
-def _read_regular_file(path: Path, fail: Any) -> bytes:
+def _read_regular_file(path: Path) -> bytes:
     """The file's bytes, refusing anything but a regular file (a FIFO would block a plain read forever,
-    a device would never end) and anything over MAX_BYTES."""
+    a device would never end) and anything over MAX_BYTES; each refusal a ContentError for the whole file."""
+
+    def fail(message: str) -> ContentError:
+        return ContentError([problem(path, 0, 0, message)])
+
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         descriptor = os.open(path, flags)
-    except OSError as error:
-        raise fail(f"cannot read the file: {error.strerror or error}") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the name
+        raise fail(f"cannot read the file: {getattr(error, 'strerror', None) or error}") from None
     try:
         info = os.fstat(descriptor)
         if stat.S_ISDIR(info.st_mode):

@@ -365,3 +365,12 @@ def test_a_release_with_another_way_out_is_not_a_circle(tmp_path: Path) -> None:
 def test_there_are_at_least_sixty_hostile_files() -> None:
     assert len(CASES) >= 60
     assert len({case.name for case in CASES}) == len(CASES)
+
+
+def test_a_scenario_folder_that_cannot_be_looked_into_is_reported_and_the_rest_listed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / ("x" * 300)  # longer than any file system allows a name to be
+    monkeypatch.setenv(locations.SCENARIOS_VARIABLE, str(folder))
+    assert main(["list"]) == 0
+    out, err = capsys.readouterr()
+    assert "p6-knee-pain" in out and f"{folder}:0:0: cannot read the folder: File name too long" in err
