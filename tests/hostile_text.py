@@ -6,6 +6,7 @@ an answer (DSR), their one-byte C1 forms, BEL, NUL, bidi overrides and zero-widt
 """
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,6 +42,8 @@ HOSTILE = {
     "zero-width": "ad\u200bmin\ufeff\u2060",
     "nul-del-bs": "\x00\x7f\x08",
 }
+# One of each kind at once, short enough for a reviewer's name (80 characters) and a file name.
+ALL_AT_ONCE = "\x1b]52;c;ZXZpbA==\x07\x1b]0;t\x07\x1b[2J\x1b[6n\x1bPq\x1b\\\x9b2J\x9d0;t\x9c\x85\x07\u202e\u2066\u200b\ufeff\x00\x7f\x08"
 # What may not reach the terminal from content: C0 controls but tab, newline and carriage return (the
 # apps' own line ends), DEL, C1, bidi controls, zero-width and other invisible format characters.
 UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -76,33 +79,36 @@ def play_once(folder: Path) -> list[Event]:
     return session.events
 
 
-def retold(events: list[Event], hostile: str, place: str) -> list[Event]:
-    """The conversation with one field (`place`) made hostile."""
+def retold(events: list[Event], hostile: str, places: Collection[str]) -> list[Event]:
+    """The conversation with the fields named in `places` made hostile: trainee, title, session_id, nurse
+    (the trainee's words), patient (the patient's words) and system (a system event of hostile kind)."""
     value = words(hostile)
     started = {"trainee": "trainee", "title": "scenario_title", "session_id": "session_id"}
     out: list[Event] = []
     for event in events:
-        if isinstance(event, SessionStarted) and place in started:
-            event = event.model_copy(update={started[place]: value})
-        elif (isinstance(event, TraineeTurn) and place == "nurse") or (isinstance(event, PatientTurn)
-                                                                       and place == "patient"):
+        if isinstance(event, SessionStarted):
+            event = event.model_copy(update={started[p]: value for p in places if p in started})
+        elif (isinstance(event, TraineeTurn) and "nurse" in places) or (isinstance(event, PatientTurn)
+                                                                        and "patient" in places):
             event = event.model_copy(update={"text": value})
         out.append(event)
-    if place == "system":
+    if "system" in places:
         out.insert(2, SystemEvent(seq=2, at=WHEN, kind=value, detail=value))
         out = [event.model_copy(update={"seq": seq}) for seq, event in enumerate(out)]
     return out
 
 
-def write_reviewed(folder: Path, events: list[Event], hostile: str, place: str, *, finished: bool = True) -> Path:
-    """One transcript in `folder` with `place` made hostile, and a reviewer's judgements beside it (their
-    name or comments hostile when `place` is "reviewer" or "comment")."""
+def write_reviewed(folder: Path, events: list[Event], hostile: str, places: Collection[str], *,
+                   finished: bool = True) -> Path:
+    """One transcript in `folder` with the fields named in `places` made hostile (see `retold`), and a
+    reviewer's judgements beside it: their name hostile if "reviewer" is among them, their comments if
+    "comment" is, the file's name if "file" is."""
     if not finished:
         events = [e for e in events if not isinstance(e, SessionEnded)]
-    path = folder / f"{file_name(hostile) if place == 'file' else 'session'}.jsonl"
-    write_transcript(path, retold(events, hostile, place))
-    reviewer = words(hostile) if place == "reviewer" else "Sam"
-    comment = words(hostile) if place == "comment" else "seen"
+    path = folder / f"{file_name(hostile) if 'file' in places else 'session'}.jsonl"
+    write_transcript(path, retold(events, hostile, places))
+    reviewer = words(hostile) if "reviewer" in places else "Sam"
+    comment = words(hostile) if "comment" in places else "seen"
     turn = next(e for e in events if isinstance(e, TraineeTurn))
     judgements = [CodeJudgement(reviewer=reviewer, at=WHEN, transcript_hash=None, comment=comment, turn=1,
                                 engine=turn.codes, human=turn.codes),

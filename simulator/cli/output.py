@@ -15,8 +15,8 @@ from simulator.text import terminal_safe
 
 
 class _SafeStream:
-    """Stands in for `stream`, writing what `terminal_safe` lets through (newlines kept); everything else,
-    such as `fileno` or `encoding`, is the stream's own."""
+    """Stands in for `stream`, writing what `terminal_safe` lets through (newlines kept) and saying it is no
+    terminal; everything else, such as `fileno` or `encoding`, is the stream's own."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
@@ -31,6 +31,11 @@ class _SafeStream:
     def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:
             self.write(line)
+
+    def isatty(self) -> bool:
+        # Colours and cursor moves would come out as placeholders, so whoever asks (Rich printing a crash
+        # report, say) is told to write plain text.
+        return False
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)

@@ -91,7 +91,7 @@ def _list(_: argparse.Namespace) -> int:
         visits = ", ".join(["first", *(v.id for v in item.scenario.visits)])
         rows.append((item.scenario.id, f"{persona.name}, {persona.age}", ", ".join(persona.conditions),
                      str(persona.activation), item.scenario.difficulty, visits))
-    rows = [tuple(clean_utterance(cell) for cell in row) for row in rows]  # file text never drives the terminal
+    rows = [tuple(clean_utterance(cell) for cell in row) for row in rows]  # one line each, whatever a file holds
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

@@ -10,6 +10,7 @@ read back at the file descriptors.
 """
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from hostile_text import HOSTILE, file_name, play_once, unsafe_in, words, write_
 
 from simulator import locations
 from simulator.cli import main
+from simulator.cli.output import terminal_safe_output
 from simulator.storage.transcript import Event
 
 
@@ -108,8 +110,8 @@ def test_library_agreement_score_and_resume_of_hostile_transcripts(
         hostile: str, place: str, played: list[Event], tmp_path: Path,
         capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     folder = tmp_path / "shared"
-    path = write_reviewed(folder, played, hostile, place)
-    write_reviewed(locations.session_dir(), played, hostile, place, finished=False)
+    path = write_reviewed(folder, played, hostile, {place})
+    write_reviewed(locations.session_dir(), played, hostile, {place}, finished=False)
     for command in (["library", "add", str(folder)], ["library", "list"], ["library", "list", "--json"],
                     ["agreement"], ["agreement", "--json"], ["score", str(path)], ["resume", "--list"]):
         assert_terminal_safe(run(capfdbinary, *command))
@@ -119,7 +121,7 @@ def test_the_hostile_names_are_shown_with_placeholders_not_dropped(
         played: list[Event], tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     """What is left shows that something was there: the reviewer sees the tampering."""
     folder = tmp_path / "shared"
-    write_reviewed(folder, played, HOSTILE["osc52-clipboard"], "reviewer")
+    write_reviewed(folder, played, HOSTILE["osc52-clipboard"], {"reviewer"})
     run(capfdbinary, "library", "add", str(folder))
     out = run(capfdbinary, "agreement").decode("utf-8")
     assert "Ann \ufffd]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\ufffd Lee" in out
@@ -129,7 +131,15 @@ def test_json_output_keeps_the_recorded_text_exactly(played: list[Event], tmp_pa
                                                      capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     """Machine-readable output escapes what it holds instead of changing it."""
     folder = tmp_path / "shared"
-    write_reviewed(folder, played, HOSTILE["c1-osc"] + HOSTILE["bidi-override"], "trainee")
+    write_reviewed(folder, played, HOSTILE["c1-osc"] + HOSTILE["bidi-override"], {"trainee"})
     run(capfdbinary, "library", "add", str(folder))
     out = run(capfdbinary, "library", "list", "--json")
     assert json.loads(out.splitlines()[0])["trainee"] == words(HOSTILE["c1-osc"] + HOSTILE["bidi-override"])
+
+
+def test_a_progress_line_still_redraws_itself(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    """The carriage return that starts a write is the command's own; one inside text is not."""
+    with terminal_safe_output():
+        print("\r1/2 transcripts", end="", file=sys.stderr, flush=True)
+        print(f"\r2/2 {words(HOSTILE['csi-clear'])}\rfake", file=sys.stderr)
+    assert capfdbinary.readouterr().err == "\r1/2 transcripts\r2/2 Ann \ufffd[2J\ufffd[3J Lee\nfake\n".encode()
