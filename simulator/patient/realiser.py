@@ -13,7 +13,7 @@ from typing import Literal
 
 from simulator.content.scenario import Scenario
 from simulator.errors import BackendUnavailable
-from simulator.patient.backends import Backend, Message
+from simulator.patient.backends import Backend, Closable, Message
 from simulator.patient.engine import Intent, PatientReply
 from simulator.patient.prompt import Exchange, build_messages, first_name, preamble
 from simulator.patient.reply_checks import ReplyContext, partial_problems, reply_problems, words
@@ -59,6 +59,12 @@ class Realiser:
         the first turn (while the trainee reads the results letter)."""
         self._prepared = preamble(scenario)
         self.backend.warm(self._prepared)
+
+    def close(self) -> None:
+        """Stop a reply being worded, where the backend can (the reply then falls back to the authored
+        line at once): quitting never waits for a model or a server."""
+        if isinstance(self.backend, Closable):
+            self.backend.close()
 
     def prepared_for(self, scenario: Scenario) -> bool:
         """Whether the backend has read this scenario's fixed start of the prompt."""

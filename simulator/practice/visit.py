@@ -58,6 +58,16 @@ class Kit:
                            else in_background(lambda: open_realiser(settings, scenario)))
         return self._voice
 
+    def close(self) -> None:
+        """At the end of the run: a reply the voice is wording stops and falls back to its authored line
+        at once, so quitting never waits for a model or a server. A voice still loading is left to its
+        daemon thread."""
+        voice = self._voice
+        if voice is not None and voice.done() and voice.exception() is None:
+            realiser = voice.result()
+            if realiser is not None:
+                realiser.close()
+
     def start(self, scenario_file: ScenarioFile, visit: str | None = None) -> Session:
         """Begin a new visit (its transcript written at once); the coder and voice start loading."""
         return Session.start(scenario_file, seed=self.seed, directory=self.directory, clock=self.clock, visit=visit,

@@ -51,6 +51,7 @@ class SimulatorApp(TerminalSafeApp[None]):
             self._pick()
 
     def on_unmount(self) -> None:
+        self.kit.close()  # a reply being worded falls back at once: quitting never waits for a model or server
         if self._visit is not None:
             self._visit.close()
 

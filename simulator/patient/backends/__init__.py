@@ -6,7 +6,7 @@ nothing about scenarios: what the patient may say is decided before the prompt i
 """
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 Message = dict[str, str]
 # Called with the whole reply so far after each new piece; returning False stops generation early
@@ -29,4 +29,13 @@ class Backend(Protocol):
 
     def warm(self, messages: list[Message]) -> None:
         """Read the start every later prompt will share (a no-op where there is nothing to keep)."""
+        ...
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """A backend that can stop a reply it is writing (a model mid-generation, a server mid-stream)."""
+
+    def close(self) -> None:
+        """End the reply in progress at once (its `generate` raises BackendUnavailable) and write no more."""
         ...

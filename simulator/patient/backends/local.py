@@ -41,14 +41,21 @@ class LocalBackend:
 
         if not model.exists():
             raise BackendUnavailable(f"no model at {model}; run 'simulator models pull' or name a model folder")
+        if not (model.is_file() or model.is_dir()):  # a FIFO or a device would be read as a name to download
+            raise BackendUnavailable(f"{model} is neither a model folder nor a .gguf file")
         folder, extra = (model.parent, {"gguf_file": model.name}) if model.is_file() else (model, {})
         if dtype == "auto":
             dtype = "bfloat16" if _bf16_is_fast() else "float32"
-        try:
-            self._tokenizer = AutoTokenizer.from_pretrained(folder, **extra)
-            self._model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype), **extra)
-        except (OSError, ValueError, ImportError) as error:
-            raise BackendUnavailable(f"cannot load the model at {model}: {error}") from error
+        # Any other failure to load (corrupt weights, a truncated GGUF) becomes BackendUnavailable in
+        # `choice.open_backend`, the one place models are opened.
+        self._tokenizer = AutoTokenizer.from_pretrained(folder, **extra)
+        if not self._tokenizer.chat_template:
+            raise BackendUnavailable(f"the model at {model} has no chat template in its tokenizer; the patient "
+                                     "needs a chat (instruction-tuned) model")
+        # Prompts have a system and a user message: a template that cannot render them fails here, at load.
+        self._tokenizer.apply_chat_template([{"role": "system", "content": "You are a patient."},
+                                             {"role": "user", "content": "Hello."}], add_generation_prompt=True)
+        self._model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype), **extra)
         self._model.eval()
         self._torch = torch
         self._model_name = model.name
@@ -57,6 +64,7 @@ class LocalBackend:
         # One generation at a time: the cache is shared state (warming for a new scenario may run on
         # another thread while a reply is being written).
         self._lock = threading.Lock()
+        self._closing = threading.Event()  # set by `close`: a reply being written stops at its next token
         # Of the last prompt: tokens taken from the cache, and tokens that had to be read afresh.
         self.reused = 0
         self.prefilled = 0
@@ -66,6 +74,10 @@ class LocalBackend:
     @property
     def name(self) -> str:
         return f"local: {self._model_name}"
+
+    def close(self) -> None:
+        """Stop a reply being written at its next token (its caller gets BackendUnavailable) and write no more."""
+        self._closing.set()
 
     def prompt_ids(self, messages: list[Message]) -> list[int]:
         """The token ids the model reads for `messages`, ending where the assistant's reply begins."""
@@ -116,6 +128,8 @@ class LocalBackend:
         text = ""
         with torch.inference_mode():
             for _ in range(max_new_tokens):
+                if self._closing.is_set():
+                    raise BackendUnavailable(f"{self.name}: the session closed while the model was replying")
                 out = self._model(input_ids=torch.tensor([feed]), past_key_values=self._cache, use_cache=True,
                                   logits_to_keep=1)
                 self._cache = out.past_key_values
