@@ -169,7 +169,7 @@ def test_a_hostile_server_fails_within_the_deadline_and_is_then_left_alone(
     # The next reply does not ask it again (nor wait): it rests, and says why.
     took, error = _timed(lambda: backend.generate(CHAT, seed=1, max_new_tokens=60))
     assert isinstance(error, BackendUnavailable) and "was not asked" in str(error) and says in str(error)
-    assert took < 0.1 and _Hostile.asked[behaviour] == 1
+    assert took < 0.2 and _Hostile.asked[behaviour] == 1
 
 
 def test_a_resting_server_is_asked_again_later_and_rests_longer_each_time(

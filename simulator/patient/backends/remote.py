@@ -111,8 +111,6 @@ class RemoteBackend:
         """Stream one completion within REPLY_DEADLINE_S; stops reading (and closes the connection) when
         `on_text` says so. BackendUnavailable when the server fails, or failed lately and is resting."""
         with self._lock:
-            if self._closed:
-                raise BackendUnavailable(f"{self.url} was not asked: the session is closing")
             resting = self._rest_until - time.monotonic()
             if resting > 0:
                 failures = "1 failure" if self._failures == 1 else f"{self._failures} failures in a row"
@@ -138,7 +136,9 @@ class RemoteBackend:
         """Send the request on a reader thread and take its pieces as they come, until the reply is
         complete, `on_text` has enough, or the deadline passes."""
         exchange = _Exchange()
-        with self._lock:
+        with self._lock:  # checked and registered at once, so that `close` cannot miss this exchange
+            if self._closed:
+                raise BackendUnavailable(f"{self.url} was not asked: the session is closing")
             self._live.add(exchange)
         limit = REPLY_DEADLINE_S
         deadline = time.monotonic() + limit
@@ -188,7 +188,9 @@ class RemoteBackend:
             outcome = self._stream(response, exchange)
             exchange.pieces.put(("done", "") if outcome is None else ("failed", outcome))
         except (OSError, http.client.HTTPException, ValueError) as error:
-            reason = getattr(error, "reason", None) or str(error) or type(error).__name__
+            reason = str(error) or type(error).__name__
+            if isinstance(error, ssl.SSLError):
+                reason = f"TLS failed ({error.reason or reason})"
             exchange.pieces.put(("failed", f"cannot reach {self.url}: {reason}"))
         finally:
             connection.close()
