@@ -408,3 +408,83 @@ def test_a_fifo_or_folder_named_like_a_transcript_is_skipped_not_waited_on(playe
 
 def test_the_battery_is_big_enough() -> None:
     assert len(HOSTILE) * 6 >= 200
+
+
+@pytest.mark.parametrize("drafts", [0, 2])
+def test_a_full_disk_after_the_end_leaves_the_seal_in_place_and_names_the_file(
+        drafts: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event after the end overwrites the seal in place; if that write fails (the first after the end,
+    or one after drafts moved the seal), the file is as it was, seal and all, and the error names it."""
+    import errno
+    import os
+
+    from simulator.content.scenario_loader import resolve
+    from simulator.practice.session import Session
+    from simulator.storage.care_plan import CarePlan
+
+    session = Session.start(resolve("p6-knee-pain"), seed=1, directory=tmp_path)
+    session.say("What matters most to you?")
+    session.end()
+    for draft in range(drafts):
+        session.record_plan(CarePlan(goal="walk" * (draft + 1)), final=False)
+
+    def fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    before = session.path.read_bytes()
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync", fsync)
+        with pytest.raises(OSError) as raised:
+            session.record_plan(CarePlan(goal="walk", step_what="walk"), final=True)
+    assert raised.value.filename == str(session.path) and raised.value.errno == errno.ENOSPC
+    assert session.path.read_bytes() == before
+    assert read_transcript(session.path).integrity.status == "intact"
+    session.record_plan(CarePlan(goal="walk", step_what="walk"), final=True)
+    session.close()
+    read = read_transcript(session.path)
+    assert read.integrity.status == "intact" and read.complete and read.problems == []
+
+
+async def test_the_review_app_opens_over_every_hostile_transcript(played: Path, tmp_path: Path) -> None:
+    """All the kinds in one library: the app opens, lists the healthy and the readable ones with their
+    integrity, names the unreadable ones, and opens every listed one for review."""
+    from pilot import REVIEW_SIZE, review_app
+    from textual.widgets import DataTable, Static
+
+    from simulator.app.review.transcript import ReviewScreen
+    from simulator.quality.library import Library
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    shutil.copy(played, folder / "healthy.jsonl")
+    for name, kind in HOSTILE.items():
+        (folder / f"{name}.jsonl").write_bytes(kind.make(played.read_bytes()))
+    with Library.open(tmp_path / "index.sqlite3") as library:
+        with time_limit("indexing every hostile transcript"):
+            library.add(folder)
+        listed = {row.path.stem: row.integrity for row in library.rows()}
+        assert listed == {"healthy": "intact"} | {n: k.integrity for n, k in HOSTILE.items() if k.integrity}
+        app = review_app(library)
+        async with app.run_test(size=REVIEW_SIZE) as pilot:
+            await pilot.pause()
+            skipped = str(app.screen.query_one("#skipped", Static).content)
+            assert "Skipped (not a readable transcript)" in skipped
+            rows = app.screen.shown
+            assert {row.path.stem for row in rows} == set(listed)
+            # One of each integrity state, and each kind whose lines could not all be read.
+            chosen = {row.integrity: index for index, row in enumerate(rows)}
+            chosen |= {name: index for index, row in enumerate(rows) for name in ("deep-in-strings", "future-format",
+                                                                                  "unknown-type-sealed")
+                       if row.path.stem == name}
+            for index in sorted(set(chosen.values())):
+                app.screen.query_one(DataTable).move_cursor(row=index)
+                await pilot.press("enter")
+                await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, ReviewScreen)
+                status = screen.under.read.integrity.status
+                assert listed[screen.under.path.stem] == status
+                assert status in screen.query_one("#integrity", Static).classes
+                await pilot.press("escape")
+                await pilot.pause()
+            assert app.is_running and len(chosen) >= 6
