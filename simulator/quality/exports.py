@@ -1,9 +1,12 @@
-"""CSV exports of the library for a team's own analysis: every transcript's scores, and every annotation."""
+"""CSV exports of the library for a team's own analysis: every transcript's scores, and every annotation.
+Each file is written whole or not at all."""
 
 import csv
+import io
 from pathlib import Path
 
 from simulator.quality.library import Library
+from simulator.storage.jsonl import write_whole
 
 
 def write_scores_csv(library: Library, out: Path) -> int:
@@ -11,7 +14,7 @@ def write_scores_csv(library: Library, out: Path) -> int:
     rows = library.rows()
     levels = library.levels()
     behaviours = [b.id for b in library.rubric.rubric.behaviours]
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with io.StringIO(newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["path", "transcript_id", "source", "trainee", "scenario_id", "scenario_title",
                          "started_utc", "turns", "complete", "integrity", "content_sha256", "reviewed", "flagged",
@@ -23,17 +26,19 @@ def write_scores_csv(library: Library, out: Path) -> int:
                              row.scenario_title, row.started.isoformat(), row.turns, int(row.complete),
                              row.integrity, row.digest or "", int(row.reviewed), int(row.flagged), row.overall,
                              *(found.get(b, "") for b in behaviours)])
+        write_whole(out, handle.getvalue().encode("utf-8"))
     return len(rows)
 
 
 def write_annotations_csv(library: Library, out: Path) -> int:
     """One row per human judgement: transcript, reviewer, time, what was judged, engine's and human's view."""
     count = 0
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with io.StringIO(newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["path", "reviewer", "at_utc", "kind", "target", "engine", "human", "comment"])
         for path, row in library.judgements():
             writer.writerow([path, row.reviewer, row.at.isoformat(), row.kind, row.target, row.engine, row.human,
                              row.comment])
             count += 1
+        write_whole(out, handle.getvalue().encode("utf-8"))
     return count

@@ -11,6 +11,7 @@ from simulator import __version__
 from simulator.coding.codes import Code
 from simulator.quality.library import Library, ProgressPoint
 from simulator.quality.reviewing import UnderReview
+from simulator.storage.jsonl import write_whole
 
 STYLE = """
 body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1a1a1a;
@@ -36,8 +37,7 @@ def export_html(under: UnderReview, library: Library, out: Path) -> Path:
     """Write the report of a transcript under review to `out` (its folder made if need be), with the
     trainee's progress from the library; return where it went. The one export both faces use."""
     progress = library.progress(under.trainee) if under.trainee else []
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(under, progress), encoding="utf-8")
+    write_whole(out, render_report(under, progress).encode("utf-8"))
     return out
 
 

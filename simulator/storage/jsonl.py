@@ -120,6 +120,23 @@ def _write_all(fd: int, at: int, data: bytes, path: Path) -> int:
     return at
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """Write a whole file so that it lands whole or not at all (a full disk leaves what was there, not a
+    partial or empty file): written beside it, made durable, then moved into its place. OSError names it."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.replace(path)
+    except OSError as error:
+        with suppress(OSError):
+            partial.unlink()
+        raise with_path(error, path) from None
+
+
 def append_line(path: Path, line: bytes) -> None:
     """Add one line (ending in a newline) to the end of a file, durably. A last line left cut short by an
     earlier write stays a line of its own: this one starts on a fresh line rather than joining it."""

@@ -18,7 +18,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -37,6 +36,7 @@ from simulator.storage.jsonl import (
     read_regular,
     with_path,
     write_at,
+    write_whole,
 )
 from simulator.text import clean_utterance
 
@@ -405,24 +405,13 @@ def transcript_files(folder: Path) -> list[Path]:
 
 def write_transcript(path: Path, events: list[Event]) -> None:
     """Write a whole, sealed transcript at once (imports); the same format the live log appends to. It
-    lands whole or not at all: written beside the file, then moved into place."""
+    lands whole or not at all."""
     lines, chain = [], ""
     for event in events:
         line, chain = _chained_line(event, chain)
         lines.append(line)
     lines.append(_seal_line(chain))
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as handle:
-            handle.write(b"".join(lines))
-            handle.flush()
-            os.fsync(handle.fileno())
-        partial.replace(path)
-    except OSError as error:
-        with suppress(OSError):
-            partial.unlink()
-        raise with_path(error, path) from None
+    write_whole(path, b"".join(lines))
 
 
 @dataclass

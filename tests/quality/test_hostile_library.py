@@ -338,3 +338,27 @@ def test_a_poisoned_transcript_is_skipped_with_its_path_and_can_be_removed(
     assert run(["library", "remove", str(poisoned)], capfd)[0] == 0
     status, _, err = run(["library", "scan"], capfd)
     assert status == 0 and "poisoned" not in err
+
+
+@pytest.mark.parametrize("export", ["html", "scores", "annotations"])
+def test_an_export_on_a_full_disk_leaves_the_old_file_and_names_it(
+        export: str, shared: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    assert run(["library", "add", str(shared)], capfd)[0] == 0
+    out = tmp_path / "reports" / f"out.{'html' if export == 'html' else 'csv'}"
+    out.parent.mkdir()
+    out.write_text("the report from last week", encoding="utf-8")
+    argv = ["export", export, *([str(_first(shared))] if export == "html" else []), "--out", str(out)]
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync", full)
+        status, _, err = run(argv, capfd)
+    assert status == 2 and str(out) in err and "No space left" in err
+    assert out.read_text(encoding="utf-8") == "the report from last week"
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
+    assert run(argv, capfd)[0] == 0 and out.read_text(encoding="utf-8") != "the report from last week"
