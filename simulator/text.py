@@ -1,4 +1,5 @@
-"""Cleaning text that people type or that files hold: before the core sees it, and before a terminal shows it."""
+"""What text is safe: cleaning what people type, making anything safe for a terminal to show, and finding and
+naming what content files may not hold. The one definition of an unsafe character."""
 
 import re
 import unicodedata
@@ -56,3 +57,45 @@ def clean_utterance(text: str) -> str:
     # A pasted coloured line keeps its words and loses its codes whole.
     text = _ANSI.sub("", text)
     return _SPACE.sub(" ", terminal_safe(text, placeholder="")).strip()
+
+
+# Content files (scenarios, rubrics) refuse what a terminal would act on, rather than cleaning it: the
+# helpers below find it and name it, so that the message itself is safe to print.
+
+def is_unsafe(character: str) -> bool:
+    """True for a character that must not reach a terminal: controls other than tab and newline,
+    surrogates (which cannot be printed), line and paragraph separators, and invisible format
+    characters (bidi overrides, zero-width spaces, byte order marks)."""
+    if character in "\t\n":
+        return False
+    category = unicodedata.category(character)
+    if category in {"Cc", "Cs", "Zl", "Zp"}:
+        return True
+    return category == "Cf" and character not in _JOINERS
+
+
+def first_unsafe(text: str) -> int | None:
+    """The index of the first unsafe character in `text`, or None when it has none."""
+    for match in _SPECIAL.finditer(text):
+        if is_unsafe(match.group()[0]):
+            return match.start()
+    return None
+
+
+def describe(character: str) -> str:
+    """A character named so that the name itself is safe to print, e.g. 'U+001B (ESCAPE)'."""
+    name = unicodedata.name(character, "") or _CONTROL_NAMES.get(character, "a control character")
+    return f"U+{ord(character):04X} ({name})"
+
+
+def escaped(text: str) -> str:
+    """`text` with every unsafe character written as a Python-style escape (\\x1b, \\u202e), so that text
+    taken from a file can be quoted in a message without acting on the terminal."""
+    return _SPECIAL.sub(lambda m: "".join(c.encode("unicode_escape").decode("ascii") if is_unsafe(c) else c
+                                          for c in m.group()), text)
+
+
+# unicodedata has no names for C0 and C1 controls; these are the ones an attack would use.
+_CONTROL_NAMES = {"\x00": "NULL", "\x07": "BELL", "\x08": "BACKSPACE", "\r": "CARRIAGE RETURN",
+                  "\x1b": "ESCAPE", "\x7f": "DELETE", "\x9b": "CONTROL SEQUENCE INTRODUCER",
+                  "\x9d": "OPERATING SYSTEM COMMAND"}

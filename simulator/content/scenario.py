@@ -6,7 +6,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from simulator.coding.codes import INVITING, Code
-from simulator.content.characters import describe, first_unsafe
+from simulator.text import describe, first_unsafe
 
 
 def _printable(text: str) -> str:

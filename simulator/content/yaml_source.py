@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from simulator.content.characters import describe, escaped
 from simulator.errors import ContentError, Problem
+from simulator.text import describe, escaped
 
 try:
     _Base: type = yaml.CSafeLoader
