@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
 
+from simulator.text import describe, first_unsafe
+
 _WORD = re.compile(r"[a-z0-9']+")
 FIRST_PERSON = {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "we", "we're", "our", "us"}
 # A rewording may run to twice the authored line and a few words more; past that it is adding things.
@@ -76,6 +78,9 @@ def partial_problems(text: str, context: ReplyContext) -> list[str]:
     """What is wrong with a reply, or the start of one, whatever follows it. Each check here can only
     get worse as a reply goes on, so they run on every streamed piece and stop a drifting reply early."""
     found = [why for pattern, why in _ANYWHERE if pattern.search(text)]
+    unsafe = first_unsafe(text)
+    if unsafe is not None:  # a model's output is content too: it must be text a terminal only shows
+        found.append(f"holds {describe(text[unsafe])}")
     said = words(text)
     leaked = {w for w in said if w in context.secret_words and w not in context.known}
     if leaked:

@@ -195,6 +195,8 @@ AUTHORED = "It's the stairs mostly. I have to stop halfway and hold the banister
     ("It's never the stairs. I don't stop halfway or hold the banister.", "opposite"),
     (" ".join(["I stop halfway up the stairs and hold the banister"] + [f"and step {n}" for n in range(12)]),
      "too long"),
+    ("Mostly the stairs.\x1b]52;c;ZXZpbA==\x07 I stop halfway and hold the banister.", "U+001B (ESCAPE)"),
+    ("Mostly the \u202estairs\u202c. I stop halfway and hold the banister.", "RIGHT-TO-LEFT OVERRIDE"),
 ])
 def test_a_bad_rewording_is_refused(reply: str, why: str) -> None:
     context = ReplyContext(authored=AUTHORED, secret_words=frozenset({"choir"}))
