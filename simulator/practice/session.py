@@ -77,6 +77,7 @@ class Session:
         # Who words the patient's replies: authored lines until (unless) a model has loaded.
         self._voice: Future[Realiser | None] = voice or ready(None)
         self._voice_noted = False
+        self._voice_error: BaseException | None = None
         # Held until `close`, plan form included: another window or process on this visit is refused.
         self._writer = TranscriptWriter(path)
 
@@ -348,22 +349,27 @@ class Session:
         return event
 
     def _realiser(self) -> "Realiser | None":
-        """The model wording the replies, once it has loaded (authored lines until then, or if it failed).
-        The first time it is known, which it is (or why there is none) is noted in the transcript."""
+        """The model wording the replies, once it has loaded (authored lines until then, or if it failed to
+        load or to read this visit's prompt). The first time it is known, which it is (or why there is none)
+        is noted in the transcript."""
         if not self._voice.done():
             return None
-        error = self._voice.exception()
-        realiser = None if error is not None else self._voice.result()
         if not self._voice_noted:
             self._voice_noted = True
-            if error is not None:
-                self.note("backend_unavailable", str(error) if isinstance(error, SimulatorError)
-                          else f"it failed to load ({error})")
-            elif realiser is not None:
-                if not realiser.prepared_for(self.scenario):
+            self._voice_error = self._voice.exception()
+            realiser = self._voice.result() if self._voice_error is None else None
+            if realiser is not None and not realiser.prepared_for(self.scenario):
+                try:
                     realiser.prepare(self.scenario)  # loaded for an earlier visit: read this persona's prompt
+                except Exception as failure:  # noqa: BLE001 - a failing model must never cost the trainee a reply
+                    self._voice_error = failure
+            why = self._voice_error
+            if why is not None:
+                self.note("backend_unavailable", str(why) if isinstance(why, SimulatorError)
+                          else f"it failed to load ({type(why).__name__}: {why})")
+            elif realiser is not None:
                 self.note("backend", realiser.backend.name)
-        return realiser
+        return None if self._voice_error is not None else self._voice.result()
 
     def _realise(self, realiser: "Realiser | None", reply: PatientReply, released: list[str],
                  on_show: OnShow | None) -> Realised:

@@ -399,3 +399,18 @@ async def test_a_coder_that_falls_back_says_so_and_one_that_cannot_load_loses_no
         notes = [n.message for n in app._notifications]
         assert any("no trained coder in /nowhere" in n and "--coder best" in n for n in notes)
         assert not any(isinstance(e, TraineeTurn) for e in app.screen.session.events)
+
+
+async def test_resuming_an_altered_transcript_says_so(app_config: AppConfig) -> None:
+    session = Session.start(load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml"), seed=1,
+                            directory=app_config.session_dir)
+    session.say("How have things been?")
+    session.close()
+    lines = session.path.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2].replace(b"How have things been?", b"You need to stop smoking.")
+    session.path.write_bytes(b"".join(lines))
+    app = SimulatorApp(app_config, resume=session.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert any("ALTERED" in w and "line 3" in w for w in warnings), warnings

@@ -17,6 +17,7 @@ from simulator.content.scenario_loader import discover
 from simulator.errors import ContentError, SimulatorError
 from simulator.practice.session import Session
 from simulator.practice.visit import Kit
+from simulator.storage.transcript import SystemEvent, latest
 
 
 class SimulatorApp(TerminalSafeApp[None]):
@@ -62,8 +63,13 @@ class SimulatorApp(TerminalSafeApp[None]):
         self._visit = session
 
     def _continue(self, session: Session) -> None:
-        """Pick a resumed visit up at the step where it stopped: preparing, talking or recording the plan."""
+        """Pick a resumed visit up at the step where it stopped: preparing, talking or recording the plan, and
+        say what resuming found (a file altered or cut short, a scenario that has changed)."""
         self._open(session)
+        found = latest(session.events, SystemEvent)
+        if found is not None and found.kind == "resumed" and found.detail:
+            self.notify(f"Resumed {session.path.name}: {found.detail}", title="Resumed with a warning",
+                        severity="warning", timeout=20, markup=False)
         if session.finished:
             self._ended(session)
         elif session.turn == 0:
