@@ -9,7 +9,7 @@ from typing import Literal
 
 from simulator.cli import options
 from simulator.cli.options import CODER_HELP
-from simulator.coding.annomi import LABELS, to_annomi
+from simulator.coding.annomi import LABELS, SUBTYPES, to_annomi
 from simulator.coding.choice import CODER_NAMES, CoderName, choose
 from simulator.coding.coder import Coder
 from simulator.quality.annomi_import import import_annomi
@@ -17,7 +17,6 @@ from simulator.scoring.scored_transcript import code_transcript, score_recoded, 
 from simulator.storage.transcript import TraineeTurn, TranscriptRead, read_transcript, transcript_files
 
 # The subtypes AnnoMI codes questions and reflections with (what calibration compares).
-SUBTYPES = {"question": ["open", "closed"], "reflection": ["simple", "complex"]}
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

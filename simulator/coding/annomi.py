@@ -7,6 +7,8 @@ from simulator.coding.codes import Code
 HUMAN_FIELDS = ("main_therapist_behaviour", "question_subtype", "reflection_subtype", "therapist_input_subtype",
                 "client_talk_type")
 LABELS = ("question", "reflection", "therapist_input", "other")
+# The subtypes AnnoMI codes for its questions and reflections.
+SUBTYPES = {"question": ["open", "closed"], "reflection": ["simple", "complex"]}
 
 # The product's codes -> AnnoMI's therapist main behaviour. An utterance carrying several codes takes the
 # first family that matches, in this order (AnnoMI codes one main behaviour per utterance).
