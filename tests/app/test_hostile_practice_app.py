@@ -3,7 +3,6 @@ reaches its feedback; a full disk during a turn, F2 or F10 is a message, with no
 the box and the retry giving what an uninterrupted visit gives; a paste too long for a turn is refused out loud.
 Every wait is bounded, so a hang fails the test instead of stalling the suite."""
 
-import errno
 import os
 import signal
 import subprocess
@@ -15,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from faults import DiskFull
 from helpers import ROOT, TESTS
 from pilot import SIZE, choose, say
 from textual import events
@@ -71,22 +71,6 @@ def uninterrupted(folder: Path, lines: list[str]) -> Session:
     for line in lines:
         session.say(line)
     return session
-
-
-class DiskFull:
-    """The n-th fsync from now fails as a full disk would, once."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, nth: int) -> None:
-        self.left = nth
-        real = transcript.os.fsync
-
-        def fsync(fd: int) -> None:
-            self.left -= 1
-            if self.left == 0:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            real(fd)
-
-        monkeypatch.setattr(transcript.os, "fsync", fsync)
 
 
 async def feedback_shown(pilot: Pilot) -> FeedbackScreen:

@@ -11,17 +11,13 @@ import json
 import os
 import re
 import shutil
-import signal
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from faults import Outcome, run_cli
 from helpers import ROOT, script
 
-from simulator.cli import main
-
-LIMIT = 20  # seconds for one command; a hang is a failure, not a slow test
 GOOD_SCENARIO = (ROOT / "scenarios" / "p6-knee-pain.yaml").read_text(encoding="utf-8")
 GOOD_RUBRIC = (ROOT / "rubrics" / "what-matters.yaml").read_text(encoding="utf-8")
 # Bytes that must never reach a terminal from content: ESC, BEL, NUL, DEL, C1 controls (as text).
@@ -35,33 +31,6 @@ ESCAPES = {
     "bidi": "\u202eevil\u202c",
     "nul": "a\x00b",
 }
-
-
-class Hang(Exception):
-    """A command ran past its time limit."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: int
-    out: str
-    err: str
-
-
-def run(argv: list[str], capfd: pytest.CaptureFixture[str]) -> Outcome:
-    """`simulator ARGV` in this process, under the time limit; whatever it raises fails the case."""
-    def expired(signum: int, frame: object) -> None:
-        raise Hang(f"simulator {' '.join(argv)} ran past {LIMIT} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(LIMIT)
-    try:
-        status = main(argv)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-    captured = capfd.readouterr()
-    return Outcome(status, captured.out, captured.err)
 
 
 def assert_clean(outcome: Outcome, allowed: set[int]) -> None:
@@ -170,7 +139,7 @@ def test_hostile_scenario_files(name: str, command: str, tmp_path: Path, capfd: 
     lines.write_text("\n".join(script("person-centred.txt")[:3]) + "\n", encoding="utf-8")
     argv, allowed = _scenario_commands(path, lines)[command]
     before = snapshot(folder)
-    outcome = run(argv, capfd)
+    outcome = run_cli(argv, capfd)
     assert_clean(outcome, allowed)
     assert snapshot(folder) == before
     if command == "list":
@@ -214,7 +183,7 @@ def test_hostile_rubric_files(name: str, command: str, played: Path, tmp_path: P
     rubric.write_text(RUBRICS[name](), encoding="utf-8")
     argv = ["validate", str(rubric)] if command == "validate" else ["score", str(played), "--rubric", str(rubric),
                                                                      "--json"]
-    outcome = run(argv, capfd)
+    outcome = run_cli(argv, capfd)
     assert_clean(outcome, {1, 2})
     assert "rubric.yaml" in outcome.out + outcome.err
     assert "NaN" not in outcome.out and "nan" not in outcome.out.lower().split("overall")[-1][:10]
@@ -293,7 +262,7 @@ def test_hostile_transcripts(name: str, command: str, played: Path, tmp_path: Pa
     hostile.write_bytes(make(played))
     before = snapshot(folder)
     argvs, allowed = TRANSCRIPT_COMMANDS[command](hostile, tmp_path)
-    outcomes = [run(argv, capfd) for argv in argvs]
+    outcomes = [run_cli(argv, capfd) for argv in argvs]
     for outcome in outcomes:
         assert_clean(outcome, allowed)
     assert snapshot(folder) == before, "a command changed a transcript"
@@ -344,7 +313,7 @@ def test_hostile_annotations(name: str, command: str, played: Path, tmp_path: Pa
              "export-annotations": [["library", "add", str(folder)],
                                     ["export", "annotations", "--out", str(tmp_path / "a.csv")]]}[command]
     for argv in argvs:
-        assert_clean(run(argv, capfd), {0, 1, 2})
+        assert_clean(run_cli(argv, capfd), {0, 1, 2})
     assert snapshot(folder) == before
 
 
@@ -368,12 +337,12 @@ def test_hostile_annomi_imports(name: str, tmp_path: Path, capfd: pytest.Capture
     source = tmp_path / "in.csv"
     source.write_bytes(IMPORTS[name]())
     out = tmp_path / "deep" / "out"
-    outcome = run(["import", "annomi", str(source), "--out", str(out), "--coder", "none"], capfd)
+    outcome = run_cli(["import", "annomi", str(source), "--out", str(out), "--coder", "none"], capfd)
     assert_clean(outcome, {0, 2})
     written = [p for p in tmp_path.rglob("*.jsonl")]
     assert all(out in p.parents for p in written), f"written outside --out: {written}"
     for path in written:  # what was imported reads back, and shows safely
-        assert_clean(run(["score", str(path), "--json"], capfd), {0, 1, 2})
+        assert_clean(run_cli(["score", str(path), "--json"], capfd), {0, 1, 2})
 
 
 # --- config files ---------------------------------------------------------------------------------
@@ -400,7 +369,7 @@ def test_hostile_config_files(name: str, command: str, tmp_path: Path, capfd: py
     lines.write_text("What matters most to you?\n", encoding="utf-8")
     argv = (["play", "p2-widow-copd", "--script", str(lines), "--coder", "rules", "--out", str(tmp_path / "out")]
             if command == "play" else ["models", "list"])
-    assert_clean(run(argv, capfd), {0, 1, 2})
+    assert_clean(run_cli(argv, capfd), {0, 1, 2})
 
 
 def test_the_battery_is_big_enough() -> None:

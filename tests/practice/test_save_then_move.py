@@ -1,11 +1,11 @@
 """Save, then move: a turn that cannot be written leaves the session and the patient exactly where they were,
 and trying again gives what an uninterrupted run gives."""
 
-import errno
 import random
 from pathlib import Path
 
 import pytest
+from faults import DiskFull
 from helpers import script
 
 from simulator.content.scenario_loader import ScenarioFile, resolve
@@ -14,26 +14,9 @@ from simulator.patient.engine import PatientEngine
 from simulator.patient.realiser import Realiser
 from simulator.practice.loading import ready
 from simulator.practice.session import Session
-from simulator.storage import transcript
 from simulator.storage.transcript import PatientTurn, TraineeTurn, read_transcript
 
 LINES = script("person-centred.txt")
-
-
-class DiskFull:
-    """Makes the n-th fsync from now on fail as a full disk would, once."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, nth: int) -> None:
-        self.left = nth
-        real = transcript.os.fsync
-
-        def fsync(fd: int) -> None:
-            self.left -= 1
-            if self.left == 0:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            real(fd)
-
-        monkeypatch.setattr(transcript.os, "fsync", fsync)
 
 
 def _engine_state(engine: PatientEngine) -> tuple[object, ...]:

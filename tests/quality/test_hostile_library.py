@@ -10,17 +10,15 @@ out of the index without touching a file. Every case runs under a time limit.
 import json
 import os
 import shutil
-import signal
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from faults import Outcome, run_cli, time_limit
 from pilot import REVIEW_SIZE, review_app
 from textual.widgets import DataTable, Static
 
-from simulator.cli import main
 from simulator.coding.codes import Code
 from simulator.content.rubric_loader import load_rubric
 from simulator.quality.annotations import read_annotations
@@ -30,30 +28,11 @@ from simulator.quality.sample_library import build_sample_library
 from simulator.storage.jsonl import MAX_LINE_BYTES
 from simulator.storage.transcript import annotation_path
 
-LIMIT = 20  # seconds for one case
 
-
-@contextmanager
-def time_limit(what: str) -> Iterator[None]:
-    """Fail (rather than wait for ever) if the block runs past LIMIT seconds."""
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"{what} ran past {LIMIT} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(LIMIT)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def run(argv: list[str], capfd: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with time_limit(f"simulator {' '.join(argv)}"):
-        status = main(argv)
-    out, err = capfd.readouterr()
-    assert "Traceback" not in out + err, out + err
-    return status, out, err
+def run(argv: list[str], capfd: pytest.CaptureFixture[str]) -> Outcome:
+    outcome = run_cli(argv, capfd)
+    assert "Traceback" not in outcome.out + outcome.err, outcome.out + outcome.err
+    return outcome
 
 
 @pytest.fixture(scope="module")

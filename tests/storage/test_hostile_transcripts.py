@@ -10,57 +10,19 @@ chained line this version cannot use is a problem with its line number, not tamp
 
 import json
 import shutil
-import signal
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from faults import run_cli, time_limit
 from helpers import script
 
-from simulator.cli import main
 from simulator.errors import SimulatorError
 from simulator.storage.jsonl import MAX_DEPTH, MAX_LINE_BYTES
 from simulator.storage.transcript import FORMAT_VERSION, IntegrityStatus, chain_digest, read_transcript
 
-LIMIT = 20  # seconds for one surface: a hang is a failure, not a slow test
-
-
-class Hang(Exception):
-    """A surface ran past its time limit."""
-
-
-@contextmanager
-def time_limit(what: str) -> Iterator[None]:
-    """Fail (rather than wait for ever) if the block runs past LIMIT seconds."""
-    def expired(signum: int, frame: object) -> None:
-        raise Hang(f"{what} ran past {LIMIT} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(LIMIT)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: int
-    out: str
-    err: str
-
-
-def run(argv: list[str], capfd: pytest.CaptureFixture[str]) -> Outcome:
-    """`simulator ARGV` in this process, under the time limit; anything it raises fails the case."""
-    with time_limit(f"simulator {' '.join(argv)}"):
-        status = main(argv)
-    captured = capfd.readouterr()
-    both = captured.out + captured.err
-    assert "Traceback" not in both, both
-    return Outcome(status, captured.out, captured.err)
+run = run_cli
 
 
 # --- the healthy visit, and how a tamperer who knows the format would re-chain it -------------------------
