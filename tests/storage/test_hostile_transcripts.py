@@ -22,8 +22,6 @@ from simulator.errors import SimulatorError
 from simulator.storage.jsonl import MAX_DEPTH, MAX_LINE_BYTES
 from simulator.storage.transcript import FORMAT_VERSION, IntegrityStatus, chain_digest, read_transcript
 
-run = run_cli
-
 
 # --- the healthy visit, and how a tamperer who knows the format would re-chain it -------------------------
 
@@ -225,7 +223,7 @@ def test_the_reader_reports_each_kind_with_its_line(hostile: tuple[Kind, Path]) 
 def test_score_names_the_file_and_scores_the_healthy_one(hostile: tuple[Kind, Path], played: Path,
                                                           capfd: pytest.CaptureFixture[str]) -> None:
     kind, path = hostile
-    outcome = run(["score", str(path.parent), "--json"], capfd)
+    outcome = run_cli(["score", str(path.parent), "--json"], capfd)
     assert outcome.status == 0
     assert _healthy_id(played) in outcome.out
     assert (path.name in outcome.err) == kind.problems
@@ -236,7 +234,7 @@ def test_export_html_never_calls_a_tampered_file_intact(hostile: tuple[Kind, Pat
                                                          capfd: pytest.CaptureFixture[str]) -> None:
     kind, path = hostile
     out = tmp_path / "report.html"
-    outcome = run(["export", "html", str(path), "--out", str(out)], capfd)
+    outcome = run_cli(["export", "html", str(path), "--out", str(out)], capfd)
     if kind.integrity is None:
         assert outcome.status == 2 and path.name in outcome.err and not out.exists()
         return
@@ -251,10 +249,10 @@ def test_export_html_never_calls_a_tampered_file_intact(hostile: tuple[Kind, Pat
 def test_calibrate_and_code_carry_on_past_it(hostile: tuple[Kind, Path], played: Path,
                                              capfd: pytest.CaptureFixture[str]) -> None:
     kind, path = hostile
-    outcome = run(["calibrate", str(path.parent), "--coder", "rules"], capfd)
+    outcome = run_cli(["calibrate", str(path.parent), "--coder", "rules"], capfd)
     assert outcome.status in (0, 1)
     assert (path.name in outcome.err) == kind.problems
-    coded = run(["code", str(path.parent), "--coder", "rules", "--jsonl"], capfd)
+    coded = run_cli(["code", str(path.parent), "--coder", "rules", "--jsonl"], capfd)
     assert coded.status == 0 and _healthy_id(played) in coded.out
 
 
@@ -262,9 +260,9 @@ def test_calibrate_and_code_carry_on_past_it(hostile: tuple[Kind, Path], played:
 def test_the_library_lists_the_rest_and_marks_or_skips_it(hostile: tuple[Kind, Path],
                                                           capfd: pytest.CaptureFixture[str]) -> None:
     kind, path = hostile
-    added = run(["library", "add", str(path.parent)], capfd)
+    added = run_cli(["library", "add", str(path.parent)], capfd)
     assert added.status == 0
-    listed = run(["library", "list", "--json"], capfd)
+    listed = run_cli(["library", "list", "--json"], capfd)
     rows = {Path(r["path"]).name: r for r in map(json.loads, listed.out.splitlines())}
     assert "healthy.jsonl" in rows
     if kind.integrity is None:
@@ -273,7 +271,7 @@ def test_the_library_lists_the_rest_and_marks_or_skips_it(hostile: tuple[Kind, P
         assert rows[path.name]["integrity"] == kind.integrity
     if kind.integrity in ("altered", "truncated"):
         assert f"warning: {path}" in added.err
-    filtered = run(["library", "list", "--json", "--integrity", "intact"], capfd)
+    filtered = run_cli(["library", "list", "--json", "--integrity", "intact"], capfd)
     assert (path.name in filtered.out) == (kind.integrity == "intact")
 
 
@@ -299,7 +297,7 @@ def test_resuming_refuses_or_warns(hostile: tuple[Kind, Path], capfd: pytest.Cap
             assert path.name in note.detail
         if kind.integrity in ("altered", "truncated"):
             assert kind.integrity.upper() in note.detail
-    listed = run(["resume", "--list"], capfd)
+    listed = run_cli(["resume", "--list"], capfd)
     assert listed.status == 0
 
 
@@ -363,9 +361,9 @@ def test_a_fifo_or_folder_named_like_a_transcript_is_skipped_not_waited_on(playe
     (folder / "folder.jsonl").mkdir()
     with time_limit("reading a named pipe"):
         assert "not a regular file" in read_transcript(folder / "pipe.jsonl").problems[-1].message
-    added = run(["library", "add", str(folder)], capfd)
+    added = run_cli(["library", "add", str(folder)], capfd)
     assert added.status == 0 and "pipe.jsonl" in added.err and "folder.jsonl" in added.err
-    assert "healthy.jsonl" in run(["library", "list", "--json"], capfd).out
+    assert "healthy.jsonl" in run_cli(["library", "list", "--json"], capfd).out
 
 
 def test_the_battery_is_big_enough() -> None:
