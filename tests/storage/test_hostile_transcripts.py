@@ -22,7 +22,6 @@ from simulator.errors import SimulatorError
 from simulator.storage.jsonl import MAX_DEPTH, MAX_LINE_BYTES
 from simulator.storage.transcript import FORMAT_VERSION, IntegrityStatus, chain_digest, read_transcript
 
-
 # --- the healthy visit, and how a tamperer who knows the format would re-chain it -------------------------
 
 @pytest.fixture(scope="module")
