@@ -29,7 +29,7 @@ from simulator.patient.reply_checks import COMMON, words
 from simulator.practice.loading import ready
 from simulator.practice.session import Session
 from simulator.settings import PatientSettings
-from simulator.storage.transcript import PatientTurn, TraineeTurn
+from simulator.storage.events import PatientTurn, TraineeTurn
 
 BATTERY: list[tuple[str, str]] = [
     ("open", "What would you like to talk about today?"),

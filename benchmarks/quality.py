@@ -26,7 +26,8 @@ from simulator.content.rubric_loader import load_rubric  # noqa: E402
 from simulator.quality.annomi_import import import_annomi  # noqa: E402
 from simulator.scoring.score import score  # noqa: E402
 from simulator.scoring.scored_transcript import code_transcript, conversation_of, human_codings  # noqa: E402
-from simulator.storage.transcript import TraineeTurn, TranscriptImported, read_transcript  # noqa: E402
+from simulator.storage.events import TraineeTurn, TranscriptImported
+from simulator.storage.transcript import read_transcript  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "annomi-dev" / "AnnoMI-full-dev.csv"
 

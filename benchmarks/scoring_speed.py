@@ -24,14 +24,8 @@ from simulator.content.scenario_loader import resolve
 from simulator.quality.library import Library
 from simulator.scoring.report import build_report
 from simulator.scoring.scored_transcript import score_recorded
-from simulator.storage.transcript import (
-    Event,
-    PatientTurn,
-    SessionStarted,
-    TraineeTurn,
-    read_transcript,
-    write_transcript,
-)
+from simulator.storage.events import Event, PatientTurn, SessionStarted, TraineeTurn
+from simulator.storage.transcript import read_transcript, write_transcript
 
 SCENARIO = "p2-widow-copd"
 REPLY = "I don't know, really. I used to sing in the choir, before all this."

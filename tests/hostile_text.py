@@ -15,16 +15,8 @@ from helpers import SHIPPED, script
 from simulator.content.scenario_loader import load_scenario
 from simulator.practice.session import Session
 from simulator.quality.annotations import CodeJudgement, FlagJudgement, OverallReview
-from simulator.storage.transcript import (
-    Event,
-    PatientTurn,
-    SessionEnded,
-    SessionStarted,
-    SystemEvent,
-    TraineeTurn,
-    annotation_path,
-    write_transcript,
-)
+from simulator.storage.events import Event, PatientTurn, SessionEnded, SessionStarted, SystemEvent, TraineeTurn
+from simulator.storage.transcript import annotation_path, write_transcript
 
 HOSTILE = {
     "osc52-clipboard": "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07",

@@ -17,7 +17,8 @@ from simulator.cli import main
 from simulator.coding.codes import Code
 from simulator.content.rubric_loader import load_rubric
 from simulator.quality.reviewing import open_review
-from simulator.storage.transcript import TraineeTurn, read_transcript
+from simulator.storage.events import TraineeTurn
+from simulator.storage.transcript import read_transcript
 
 # A nurse who mixes listening with lecturing: the kind of consultation whose codes differ most by coder.
 SCRIPT = [

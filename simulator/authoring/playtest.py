@@ -13,7 +13,7 @@ from simulator.patient.engine import Intent
 from simulator.practice.loading import ready
 from simulator.practice.session import Session
 from simulator.scoring.scored_transcript import score_recorded
-from simulator.storage.transcript import PatientTurn
+from simulator.storage.events import PatientTurn
 
 STYLES = ("person-centred", "checklist", "lecturing")
 # How far ahead the person-centred style must score for the scenario to count as rewarding it.

@@ -12,7 +12,7 @@ from simulator.cli import options
 if TYPE_CHECKING:
     from simulator.content.scenario import Scenario
     from simulator.scoring.report import FeedbackReport
-    from simulator.storage.transcript import Event
+    from simulator.storage.events import Event
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add this group's commands."""
@@ -144,7 +144,7 @@ def _say_what_plays(coder_note: str | None, voice_error: BaseException | None) -
 def _say_how_the_voice_did(events: "list[Event]") -> None:
     """After a headless visit: say how many replies the model was asked to word and did not (a server that
     failed or timed out, a model that broke, or words refused by the checks), and why the first was not."""
-    from simulator.storage.transcript import PatientTurn
+    from simulator.storage.events import PatientTurn
 
     asked = [e for e in events if isinstance(e, PatientTurn) and "backend" in e.meta
              and (e.source != "authored" or any(key.startswith("rejected_") for key in e.meta))]
@@ -158,7 +158,7 @@ def _say_how_the_voice_did(events: "list[Event]") -> None:
 
 def transcript_lines(scenario: "Scenario", events: "list[Event]") -> list[str]:
     """The conversation, one line per turn, with the trainee's codes and the patient's intent."""
-    from simulator.storage.transcript import PatientTurn, SystemEvent, TraineeTurn
+    from simulator.storage.events import PatientTurn, SystemEvent, TraineeTurn
 
     lines: list[str] = []
     for event in events:

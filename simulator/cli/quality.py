@@ -14,7 +14,8 @@ from simulator.coding.choice import CODER_NAMES, CoderName, choose
 from simulator.coding.coder import Coder
 from simulator.quality.annomi_import import import_annomi
 from simulator.scoring.scored_transcript import code_transcript, score_recoded, score_recorded
-from simulator.storage.transcript import TraineeTurn, TranscriptRead, read_transcript, transcript_files
+from simulator.storage.events import TraineeTurn
+from simulator.storage.transcript import TranscriptRead, read_transcript, transcript_files
 
 # The subtypes AnnoMI codes questions and reflections with (what calibration compares).
 

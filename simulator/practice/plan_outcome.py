@@ -11,7 +11,7 @@ from enum import StrEnum
 from simulator.content.scenario import Fact, Scenario
 from simulator.scoring.plan_checks import check_plan
 from simulator.storage.care_plan import CarePlan
-from simulator.storage.transcript import Event, PlanRecorded, latest
+from simulator.storage.events import Event, PlanRecorded, latest
 
 
 class Outcome(StrEnum):

@@ -29,7 +29,7 @@ from simulator.scoring.patient_view import patient_view
 from simulator.scoring.plan_checks import check_plan
 from simulator.scoring.scored_transcript import ScoredTranscript
 from simulator.storage.care_plan import CarePlan
-from simulator.storage.transcript import (
+from simulator.storage.events import (
     Event,
     PatientRated,
     PatientTurn,
@@ -40,12 +40,9 @@ from simulator.storage.transcript import (
     SessionStarted,
     SystemEvent,
     TraineeTurn,
-    TranscriptRead,
-    TranscriptWriter,
     latest,
-    read_transcript,
-    transcript_files,
 )
+from simulator.storage.transcript import TranscriptRead, TranscriptWriter, read_transcript, transcript_files
 from simulator.text import clean_utterance
 
 Clock = Callable[[], datetime]

@@ -20,7 +20,8 @@ from simulator.practice.loading import in_background, ready
 from simulator.practice.session import Clock, Session, utc_now
 from simulator.scoring.report import FeedbackReport, build_report
 from simulator.settings import PatientSettings
-from simulator.storage.transcript import TraineeTurn, read_transcript
+from simulator.storage.events import TraineeTurn
+from simulator.storage.transcript import read_transcript
 
 
 @dataclass

@@ -12,7 +12,8 @@ from simulator import __version__
 from simulator.coding.annomi import HUMAN_FIELDS
 from simulator.coding.coder import Coder, Utterance, code_conversation
 from simulator.errors import ContentError, Problem
-from simulator.storage.transcript import Event, PatientTurn, TraineeTurn, TranscriptImported, write_transcript
+from simulator.storage.events import Event, PatientTurn, TraineeTurn, TranscriptImported
+from simulator.storage.transcript import write_transcript
 
 REQUIRED = {"transcript_id", "utterance_id", "interlocutor", "utterance_text", "main_therapist_behaviour",
             "mi_quality"}

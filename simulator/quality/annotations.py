@@ -15,8 +15,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, V
 
 from simulator.coding.codes import Code
 from simulator.errors import Problem
+from simulator.storage.events import COUNT
 from simulator.storage.jsonl import LineError, append_line, lines_of, parse_object, read_regular
-from simulator.storage.transcript import COUNT, annotation_path
+from simulator.storage.transcript import annotation_path
 from simulator.text import clean_utterance
 
 

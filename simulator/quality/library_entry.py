@@ -14,14 +14,8 @@ from simulator.content.rubric_loader import RubricFile
 from simulator.errors import Problem
 from simulator.quality.annotations import CodeJudgement, FlagJudgement, OverallReview, ScoreJudgement, read_annotations
 from simulator.scoring.scored_transcript import score_recorded
-from simulator.storage.transcript import (
-    Integrity,
-    IntegrityStatus,
-    SessionStarted,
-    TraineeTurn,
-    TranscriptImported,
-    read_transcript,
-)
+from simulator.storage.events import SessionStarted, TraineeTurn, TranscriptImported
+from simulator.storage.transcript import Integrity, IntegrityStatus, read_transcript
 
 EXPERTS = "AnnoMI experts"
 

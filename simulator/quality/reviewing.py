@@ -22,14 +22,8 @@ from simulator.quality.annotations import (
 from simulator.scoring.report import FeedbackReport, build_report
 from simulator.scoring.score import BehaviourScore
 from simulator.scoring.scored_transcript import ScoredTranscript
-from simulator.storage.transcript import (
-    PatientTurn,
-    SessionStarted,
-    TraineeTurn,
-    TranscriptImported,
-    TranscriptRead,
-    read_transcript,
-)
+from simulator.storage.events import PatientTurn, SessionStarted, TraineeTurn, TranscriptImported
+from simulator.storage.transcript import TranscriptRead, read_transcript
 
 
 @dataclass(frozen=True)

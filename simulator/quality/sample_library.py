@@ -16,7 +16,8 @@ from simulator import locations
 from simulator.authoring.playtest import STYLES, builtin_style
 from simulator.content.scenario_loader import discover
 from simulator.practice.session import Session
-from simulator.storage.transcript import Event, SessionStarted, write_transcript
+from simulator.storage.events import Event, SessionStarted
+from simulator.storage.transcript import write_transcript
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 # Oldest style first: a trainee's later sessions lean towards the last.

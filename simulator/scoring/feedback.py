@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from simulator.coding.codes import Code
 from simulator.content.scenario import HiddenFact, Scenario
 from simulator.scoring.score import BehaviourScore, Conversation, Score
-from simulator.storage.transcript import Event, PatientTurn, TraineeTurn
+from simulator.storage.events import Event, PatientTurn, TraineeTurn
 
 
 @dataclass(frozen=True)

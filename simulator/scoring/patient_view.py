@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from simulator.coding.codes import Code
 from simulator.scoring.feedback import Disclosure
-from simulator.storage.transcript import Event, TraineeTurn
+from simulator.storage.events import Event, TraineeTurn
 
 QUESTIONS = {
     "understand": "How much effort was made to help you understand your health issues?",

@@ -11,7 +11,7 @@ from simulator.content.scenario import Scenario
 from simulator.patient.engine import Intent
 from simulator.patient.reply_checks import COMMON, words
 from simulator.storage.care_plan import CarePlan
-from simulator.storage.transcript import Event, PatientTurn, TraineeTurn
+from simulator.storage.events import Event, PatientTurn, TraineeTurn
 
 NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 # Share of the goal's own words that must have come from the patient for it to be "in their words".

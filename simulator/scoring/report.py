@@ -15,7 +15,8 @@ from simulator.scoring.patient_view import Answer, patient_view
 from simulator.scoring.plan_checks import PlanChecks, check_plan
 from simulator.scoring.score import Miti
 from simulator.scoring.scored_transcript import ScoredTranscript, score_recorded
-from simulator.storage.transcript import PlanRecorded, TranscriptRead, latest
+from simulator.storage.events import PlanRecorded, latest
+from simulator.storage.transcript import TranscriptRead
 
 
 def format_measure(value: float | None, kind: str) -> str:

@@ -12,7 +12,8 @@ from simulator.coding.coder import Coder, RuleCoder, Utterance, code_conversatio
 from simulator.coding.rules import Coding
 from simulator.content.rubric_loader import RubricFile
 from simulator.scoring.score import CodedTurn, Conversation, Score, score
-from simulator.storage.transcript import PatientTurn, PlanRecorded, TraineeTurn, TranscriptRead
+from simulator.storage.events import PatientTurn, PlanRecorded, TraineeTurn
+from simulator.storage.transcript import TranscriptRead
 
 
 @dataclass(frozen=True)

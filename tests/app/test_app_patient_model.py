@@ -14,7 +14,8 @@ from simulator.app.practice.app import SimulatorApp
 from simulator.app.widgets.turn import Turn
 from simulator.patient.backends import Message, OnText, choice
 from simulator.settings import PatientSettings
-from simulator.storage.transcript import PatientTurn, SystemEvent, read_transcript
+from simulator.storage.events import PatientTurn, SystemEvent
+from simulator.storage.transcript import read_transcript
 
 
 async def wait_for_backend(pilot: Pilot) -> None:

@@ -38,7 +38,7 @@ from simulator.cli import main
 from simulator.content.scenario_loader import ScenarioFile, load_scenario
 from simulator.errors import Problem
 from simulator.quality.library import Library
-from simulator.storage.transcript import Event
+from simulator.storage.events import Event
 
 # The sequences Textual writes of its own accord (cursor moves, colours, modes; the pointer's shape) and
 # hyperlinks; what is left once they are taken out came from content.

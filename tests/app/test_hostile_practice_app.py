@@ -31,15 +31,8 @@ from simulator.app.widgets.turn import Turn
 from simulator.content.scenario_loader import resolve
 from simulator.practice.session import Session
 from simulator.storage import transcript
-from simulator.storage.transcript import (
-    PatientRated,
-    PatientTurn,
-    PlanRecorded,
-    ScoreRecorded,
-    SessionEnded,
-    TraineeTurn,
-    read_transcript,
-)
+from simulator.storage.events import PatientRated, PatientTurn, PlanRecorded, ScoreRecorded, SessionEnded, TraineeTurn
+from simulator.storage.transcript import read_transcript
 
 LINES = ["What matters most to you at the moment?", "That sounds really hard.",
          "What would you like to be able to do again?", "Tell me more about the choir."]

@@ -20,14 +20,8 @@ from simulator.app.practice.picker import PickerScreen
 from simulator.app.widgets.turn import Turn
 from simulator.content.scenario_loader import load_scenario
 from simulator.practice.session import Session
-from simulator.storage.transcript import (
-    PatientTurn,
-    PlanRecorded,
-    ScoreRecorded,
-    SessionEnded,
-    TraineeTurn,
-    read_transcript,
-)
+from simulator.storage.events import PatientTurn, PlanRecorded, ScoreRecorded, SessionEnded, TraineeTurn
+from simulator.storage.transcript import read_transcript
 
 
 async def test_a_whole_consultation_from_picker_to_feedback(app_config: AppConfig) -> None:
@@ -204,7 +198,7 @@ async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback
 async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_consultation(app_config: AppConfig) -> None:
     from simulator.app.autosave import SAVE_AFTER
     from simulator.app.practice.prepare import PrepareScreen
-    from simulator.storage.transcript import PreparationNoted
+    from simulator.storage.events import PreparationNoted
 
     app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:
@@ -258,7 +252,7 @@ async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_p
 async def test_a_whole_cycle_prepare_discuss_record_review(app_config: AppConfig) -> None:
     from simulator.app.practice.plan import PlanScreen
     from simulator.app.practice.prepare import PrepareScreen
-    from simulator.storage.transcript import PreparationNoted, SessionStarted
+    from simulator.storage.events import PreparationNoted, SessionStarted
 
     app = SimulatorApp(app_config)
     async with app.run_test(size=SIZE) as pilot:

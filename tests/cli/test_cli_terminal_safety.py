@@ -20,7 +20,7 @@ from hostile_text import HOSTILE, file_name, play_once, unsafe_in, words, write_
 from simulator import locations
 from simulator.cli import main
 from simulator.cli.output import terminal_safe_output
-from simulator.storage.transcript import Event
+from simulator.storage.events import Event
 
 
 def assert_terminal_safe(raw: bytes) -> None:

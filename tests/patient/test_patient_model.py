@@ -21,7 +21,8 @@ from simulator.patient.reply_checks import ReplyContext, reply_problems
 from simulator.practice.loading import ready
 from simulator.practice.session import Session
 from simulator.settings import PatientSettings
-from simulator.storage.transcript import PatientTurn, read_transcript
+from simulator.storage.events import PatientTurn
+from simulator.storage.transcript import read_transcript
 
 
 class Scripted:

@@ -13,7 +13,8 @@ from simulator.practice.plan_outcome import OPENINGS, RANK, Outcome, carry, draw
 from simulator.practice.session import Session
 from simulator.scoring.plan_checks import check_plan
 from simulator.storage.care_plan import CarePlan
-from simulator.storage.transcript import PatientTurn, PlanRecorded, SessionStarted, read_transcript
+from simulator.storage.events import PatientTurn, PlanRecorded, SessionStarted
+from simulator.storage.transcript import read_transcript
 
 REVIEW = "Shall we book you in to review how it's going in four weeks?"
 VAGUE = CarePlan(goal="Lose weight and take your medication properly", step_what="Be more active",

@@ -19,7 +19,8 @@ from simulator.content.scenario_loader import ScenarioFile, resolve
 from simulator.errors import SessionClosed, SimulatorError
 from simulator.practice.session import Session
 from simulator.storage.care_plan import CarePlan
-from simulator.storage.transcript import TraineeTurn, read_transcript
+from simulator.storage.events import TraineeTurn
+from simulator.storage.transcript import read_transcript
 
 T = TypeVar("T")
 # A second process that opens a visit, says it is ready, and keeps the visit open until told to stop.

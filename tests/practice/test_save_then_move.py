@@ -14,7 +14,8 @@ from simulator.patient.engine import PatientEngine
 from simulator.patient.realiser import Realiser
 from simulator.practice.loading import ready
 from simulator.practice.session import Session
-from simulator.storage.transcript import PatientTurn, TraineeTurn, read_transcript
+from simulator.storage.events import PatientTurn, TraineeTurn
+from simulator.storage.transcript import read_transcript
 
 LINES = script("person-centred.txt")
 

@@ -12,7 +12,8 @@ from helpers import script
 from simulator.content.scenario_loader import ScenarioFile
 from simulator.errors import ContentError, SessionClosed
 from simulator.practice.session import Session, list_sessions
-from simulator.storage.transcript import PatientTurn, SessionEnded, SessionStarted, TraineeTurn, read_transcript
+from simulator.storage.events import PatientTurn, SessionEnded, SessionStarted, TraineeTurn
+from simulator.storage.transcript import read_transcript
 
 KILLED_CHILD = """
 import sys, time

@@ -7,7 +7,7 @@ from simulator.patient.backends import Message, OnText
 from simulator.patient.realiser import Realiser
 from simulator.practice.loading import ready
 from simulator.practice.session import Session
-from simulator.storage.transcript import PatientTurn, SystemEvent
+from simulator.storage.events import PatientTurn, SystemEvent
 
 
 class Fragile:

@@ -12,7 +12,8 @@ from simulator.coding.annomi import human_codes, to_annomi
 from simulator.coding.codes import Code
 from simulator.quality.annomi_import import import_annomi
 from simulator.quality.calibration import agreement
-from simulator.storage.transcript import PatientTurn, TraineeTurn, TranscriptImported, read_transcript
+from simulator.storage.events import PatientTurn, TraineeTurn, TranscriptImported
+from simulator.storage.transcript import read_transcript
 
 SAMPLE = DATA / "mi-sample.csv"
 

@@ -10,7 +10,8 @@ from helpers import DATA
 
 from simulator.cli import main
 from simulator.quality.annomi_import import file_name, import_annomi
-from simulator.storage.transcript import TranscriptImported, read_transcript
+from simulator.storage.events import TranscriptImported
+from simulator.storage.transcript import read_transcript
 
 SAMPLE = DATA / "mi-sample.csv"
 HEADER, *ROWS = SAMPLE.read_text(encoding="utf-8").splitlines()

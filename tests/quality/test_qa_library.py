@@ -25,7 +25,8 @@ from simulator.quality.library import Filter, Library, query_filter
 from simulator.quality.library_entry import EXPERTS
 from simulator.quality.reviewing import open_review
 from simulator.quality.sample_library import build_sample_library
-from simulator.storage.transcript import Integrity, TraineeTurn, annotation_path, read_transcript
+from simulator.storage.events import TraineeTurn
+from simulator.storage.transcript import Integrity, annotation_path, read_transcript
 
 SAMPLE = DATA / "mi-sample.csv"
 WHEN = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)

@@ -9,7 +9,8 @@ from simulator.content.scenario_loader import load_scenario
 from simulator.practice.session import Session
 from simulator.scoring.feedback import disclosures
 from simulator.scoring.patient_view import patient_view
-from simulator.storage.transcript import PatientRated, SessionEnded, read_transcript
+from simulator.storage.events import PatientRated, SessionEnded
+from simulator.storage.transcript import read_transcript
 
 
 def _played(path: Path, style: str, folder: Path) -> Session:

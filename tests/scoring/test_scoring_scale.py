@@ -14,7 +14,8 @@ from simulator.content.rubric_loader import load_rubric
 from simulator.content.scenario_loader import resolve
 from simulator.scoring.report import FeedbackReport, build_report
 from simulator.storage.care_plan import CarePlan
-from simulator.storage.transcript import Event, PatientTurn, PlanRecorded, SessionStarted, TraineeTurn, TranscriptRead
+from simulator.storage.events import Event, PatientTurn, PlanRecorded, SessionStarted, TraineeTurn
+from simulator.storage.transcript import TranscriptRead
 
 # Far above what linear scoring takes (well under a second for these on a 2-core machine), far below what the
 # quadratic one did.

@@ -19,8 +19,9 @@ from faults import run_cli, time_limit
 from helpers import script
 
 from simulator.errors import SimulatorError
+from simulator.storage.events import FORMAT_VERSION
 from simulator.storage.jsonl import MAX_DEPTH, MAX_LINE_BYTES
-from simulator.storage.transcript import FORMAT_VERSION, IntegrityStatus, chain_digest, read_transcript
+from simulator.storage.transcript import IntegrityStatus, chain_digest, read_transcript
 
 # --- the healthy visit, and how a tamperer who knows the format would re-chain it -------------------------
 
@@ -279,7 +280,7 @@ def test_resuming_refuses_or_warns(hostile: tuple[Kind, Path], capfd: pytest.Cap
     """A complete visit cannot be resumed; one cut back to an unfinished state can, and the note it leaves
     says what was found. Whatever the file, resuming says why not with its path, or carries on."""
     from simulator.practice.session import Session
-    from simulator.storage.transcript import SystemEvent
+    from simulator.storage.events import SystemEvent
 
     kind, path = hostile
     with time_limit(f"resuming {path.name}"):
@@ -327,7 +328,8 @@ def test_an_unfinished_visit_is_unfinished_and_its_end_seals_it(played: Path, tm
 
 def test_a_truncated_file_is_never_sealed_again(played: Path, tmp_path: Path) -> None:
     """Writing to a file found cut (a late score, say) does not hide the cut behind a new seal."""
-    from simulator.storage.transcript import SystemEvent, TranscriptWriter
+    from simulator.storage.events import SystemEvent
+    from simulator.storage.transcript import TranscriptWriter
 
     path = tmp_path / "cut.jsonl"
     path.write_bytes(b"".join(lines(played.read_bytes())[:-2]))

@@ -17,7 +17,7 @@ from simulator.content.scenario_loader import discover
 from simulator.errors import ContentError, SimulatorError
 from simulator.practice.session import Session
 from simulator.practice.visit import Kit
-from simulator.storage.transcript import SystemEvent, latest
+from simulator.storage.events import SystemEvent, latest
 
 
 class SimulatorApp(TerminalSafeApp[None]):

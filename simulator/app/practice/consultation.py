@@ -19,7 +19,7 @@ from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import load_scenario
 from simulator.errors import ContentError, SimulatorError
 from simulator.practice.session import Session
-from simulator.storage.transcript import PatientTurn, TraineeTurn
+from simulator.storage.events import PatientTurn, TraineeTurn
 from simulator.text import clean_utterance
 
 if TYPE_CHECKING:
