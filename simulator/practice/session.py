@@ -140,10 +140,11 @@ class Session:
 
     @classmethod
     def resume(cls, path: Path, clock: Clock = utc_now, coder: "Future[Chosen] | None" = None,
-               voice: "Future[Realiser | None] | None" = None) -> "Session":
+               voice: "Future[Realiser | None] | None" = None, read: TranscriptRead | None = None) -> "Session":
         """Continue an unfinished visit: replay its trainee turns so the patient is where they left off.
-        A visit whose conversation ended but whose plan was not saved resumes at the plan."""
-        read = read_transcript(path)
+        A visit whose conversation ended but whose plan was not saved resumes at the plan. `read` is the
+        transcript when the caller has already read it (to choose its coder), so it is not read twice."""
+        read = read or read_transcript(path)
         started = read.started
         if started is None:
             raise ContentError(read.problems)

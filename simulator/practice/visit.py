@@ -79,7 +79,7 @@ class Kit:
         read = read_transcript(path)
         coders = [e.coder for e in read.events if isinstance(e, TraineeTurn) and e.coder]
         coder = _for_version(coders[-1]) if coders else self.coder()
-        return Session.resume(path, clock=self.clock, coder=coder, voice=self.voice())
+        return Session.resume(path, clock=self.clock, coder=coder, voice=self.voice(), read=read)
 
     def review(self, session: Session) -> Session:
         """Start the patient's review visit from the plan recorded at the end of `session`."""
@@ -88,8 +88,9 @@ class Kit:
 
 def _for_version(version: str) -> "Future[Chosen]":
     """The coder that recorded `version`, loading in the background unless it is the rules."""
-    chosen = choose_version(version) if version == RuleCoder.version else None
-    return ready(chosen) if chosen is not None else in_background(lambda: choose_version(version))
+    if version == RuleCoder.version:
+        return ready(Chosen(RuleCoder()))
+    return in_background(lambda: choose_version(version))
 
 
 def feedback(session: Session, rubric: RubricFile) -> FeedbackReport:
