@@ -2,9 +2,8 @@
 
     .venv/bin/python benchmarks/quality.py [benchmarks/results/coder-oof.jsonl]
 
-Uses the out-of-fold predictions written by `training/train_coder.py --predictions` (each utterance
-coded by a model trained without its video), merged with the rule-based codes exactly as the learned
-coder merges them; then scores every development transcript with rubrics/what-matters.yaml and reports
+Uses the out-of-fold codes written by `training/train_coder.py --predictions` (each turn coded as the
+product codes it, by a head trained without its video); then scores every development transcript with rubrics/what-matters.yaml and reports
 the AUC of `relational_estimate` and of `overall`, beside the same with human codes and with rules only.
 """
 
@@ -20,13 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from machine import describe  # noqa: E402 - benchmarks/ is on the path when a script runs
 
 from simulator.coding.coder import RuleCoder  # noqa: E402
-from simulator.coding.learned import _merge  # noqa: E402
-from simulator.coding.rules import Coding  # noqa: E402
+from simulator.coding.codes import Code, Coding  # noqa: E402
 from simulator.content.rubric_loader import load_rubric  # noqa: E402
 from simulator.quality.annomi_import import import_annomi  # noqa: E402
 from simulator.scoring.score import score  # noqa: E402
 from simulator.scoring.scored_transcript import code_transcript, conversation_of, human_codings  # noqa: E402
-from simulator.storage.events import TraineeTurn, TranscriptImported
+from simulator.storage.events import TraineeTurn, TranscriptImported  # noqa: E402
 from simulator.storage.transcript import read_transcript  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "annomi-dev" / "AnnoMI-full-dev.csv"
@@ -48,7 +46,8 @@ def main() -> None:
             quality.append(int(header.metadata["mi_quality"] == "high"))
             rules = code_transcript(read, RuleCoder())
             turns = [e for e in read.events if isinstance(e, TraineeTurn)]
-            learned = [_merge(r, oof[(header.transcript_id, t.meta["utterance_id"])]) for r, t in zip(rules, turns, strict=True)]
+            learned = [Coding(frozenset(map(Code, oof[(header.transcript_id, t.meta["utterance_id"])]["codes"])))
+                       for t in turns]
             for name, codings in (("human codes", human_codings(read)), ("rules only", rules),
                                   ("learned (out-of-fold)", learned)):
                 result = score(conversation_of(read, list[Coding](codings)), rubric, name)

@@ -18,7 +18,7 @@ from pathlib import Path
 from machine import describe  # noqa: E402 - benchmarks/ is on the path when a script runs
 
 from simulator.authoring.playtest import STYLES, builtin_style
-from simulator.coding.coder import RuleCoder
+from simulator.coding.coder import RuleCoder, code_turns
 from simulator.content.rubric_loader import load_rubric
 from simulator.content.scenario_loader import resolve
 from simulator.quality.library import Library
@@ -34,7 +34,7 @@ REPLY = "I don't know, really. I used to sing in the choir, before all this."
 def transcript(path: Path, events: int) -> None:
     """Write a transcript of `events` events (a header, then trainee and patient turns in turn)."""
     lines = [line for style in STYLES for line in builtin_style(style)]
-    codes = RuleCoder().code_batch(lines, [REPLY] * len(lines), [False] * len(lines))
+    codes = code_turns(RuleCoder(), lines, [REPLY] * len(lines), [False] * len(lines))
     at = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     written: list[Event] = [SessionStarted(
         seq=0, at=at, session_id=path.stem, product_version="benchmark", scenario_id=SCENARIO,

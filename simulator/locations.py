@@ -37,7 +37,7 @@ def builtin_rubric() -> Path:
 
 
 def coder_dir() -> Path:
-    """The trained coder's adapter, heads and manifest."""
+    """The trained coder's head and manifest."""
     return builtin() / "models" / "coder"
 
 

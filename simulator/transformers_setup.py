@@ -13,4 +13,4 @@ def use_local_transformers() -> None:
 
     logging.disable_progress_bar()
     logging.set_verbosity_error()
-    warnings.filterwarnings("ignore", category=FutureWarning, module=r"(transformers|peft)\.")
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\.")

@@ -217,7 +217,7 @@ from simulator.coding.coder import learned_coder
 from simulator import locations
 c = learned_coder()
 print(json.dumps({"version": c.version, "folder": str(locations.coder_dir()),
-                  "coded": len(c.code_batch(["What matters to you at the moment?"], [""], [False]))}))
+                  "coded": len(c.code_utterances(["What matters to you at the moment?"], [""], [False]))}))
 """
     found = json.loads(_run([sys.executable, "-c", snippet], cwd=work, env=env).stdout.strip().splitlines()[-1])
     assert found["version"].startswith("learned-"), found

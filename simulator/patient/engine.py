@@ -12,8 +12,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from simulator.coding.codes import REFLECTIONS, Code
-from simulator.coding.rules import Coding
+from simulator.coding.codes import REFLECTIONS, Code, Coding
 from simulator.content.scenario import Fact, Scenario
 from simulator.patient.disclosure import can_release, ready_to_hint
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from simulator import __version__, locations
 from simulator.coding.choice import Chosen
-from simulator.coding.coder import RuleCoder
-from simulator.coding.rules import Coding, asks_permission
+from simulator.coding.coder import RuleCoder, code_turns
+from simulator.coding.rules import asks_permission
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import ScenarioFile, load_scenario, resolve
 from simulator.errors import ContentError, Problem, SessionClosed, SimulatorError
@@ -41,6 +41,7 @@ from simulator.storage.events import (
     SystemEvent,
     TraineeTurn,
     latest,
+    utterances_of,
 )
 from simulator.storage.transcript import TranscriptRead, TranscriptWriter, read_transcript, transcript_files
 from simulator.text import clean_utterance
@@ -189,7 +190,7 @@ class Session:
         engine = PatientEngine(self.scenario, self.seed)
         unanswered = self._unanswered()
         answered = [e for e in self.events if isinstance(e, TraineeTurn) and e is not unanswered]
-        replies = [engine.respond(e.text, _recorded(e)) for e in answered]
+        replies = [engine.respond(e.text, e.coding()) for e in answered]
         self.engine = engine
         return replies
 
@@ -213,9 +214,10 @@ class Session:
         last_reply = latest(self.events, PatientTurn)
         last_turn = latest(self.events, TraineeTurn)
         permission = last_turn is not None and asks_permission(last_turn.text)
-        coding = chosen.coder.code_batch([text], [last_reply.text if last_reply else ""], [permission])[0]
+        coding = code_turns(chosen.coder, [text], [last_reply.text if last_reply else ""], [permission])[0]
         trainee = TraineeTurn(seq=len(self.events), at=self._clock(), turn=self.turn + 1, text=text,
-                              codes=sorted(coding.codes), coder=chosen.coder.version)
+                              codes=sorted(coding.codes), utterances=utterances_of(coding),
+                              coder=chosen.coder.version)
         self._log(trainee)
         return trainee, self._answer(trainee, on_show)
 
@@ -252,7 +254,7 @@ class Session:
     def _answer(self, turn: TraineeTurn, on_show: OnShow | None = None) -> PatientTurn:
         """The patient's reply to a saved trainee turn: worked out without moving the patient, saved, and
         only then kept."""
-        reply, after = self.engine.step(turn.text, _recorded(turn))
+        reply, after = self.engine.step(turn.text, turn.coding())
         event = self._patient(reply, after.state.released, on_show)
         self.engine = after
         return event
@@ -388,11 +390,6 @@ class Session:
             self._take_back()
         self._writer.append(event)
         self.events.append(event)
-
-
-def _recorded(turn: TraineeTurn) -> Coding:
-    """A saved turn's codes, as the patient reacts to them."""
-    return Coding(frozenset(turn.codes), 0)
 
 
 def _find_scenario(started: SessionStarted) -> ScenarioFile:

@@ -12,7 +12,7 @@ from simulator import __version__
 from simulator.coding.annomi import HUMAN_FIELDS
 from simulator.coding.coder import Coder, Utterance, code_conversation
 from simulator.errors import ContentError, Problem
-from simulator.storage.events import Event, PatientTurn, TraineeTurn, TranscriptImported
+from simulator.storage.events import Event, PatientTurn, TraineeTurn, TranscriptImported, utterances_of
 from simulator.storage.transcript import write_transcript
 
 REQUIRED = {"transcript_id", "utterance_id", "interlocutor", "utterance_text", "main_therapist_behaviour",
@@ -111,6 +111,7 @@ def import_annomi(csv_path: Path, out: Path, now: datetime | None = None, coder:
                 turn += 1
                 events.append(TraineeTurn(seq=len(events), at=now, turn=turn, text=row["utterance_text"],
                                           codes=sorted(coding.codes) if coding else [],
+                                          utterances=utterances_of(coding) if coding else [],
                                           coder=coder.version if coder else "", meta=meta))
             else:
                 events.append(PatientTurn(seq=len(events), at=now, turn=turn, text=row["utterance_text"],

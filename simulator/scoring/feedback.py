@@ -113,8 +113,8 @@ def _moments(result: Score, conversation: Conversation) -> list[Moment]:
         rule = next((r for r in MOMENT_RULES if r[0] in turn.codes), None)
         closed = Code.CLOSED_QUESTION in turn.codes and Code.OPEN_QUESTION not in turn.codes
         if rule is not None and rule[2] in examples:
-            moments.append(Moment(turn.number, turn.text, rule[1], examples[rule[2]] or ""))
+            moments.append(Moment(turn.number, turn.words({rule[0]}), rule[1], examples[rule[2]] or ""))
         elif closed and previous_closed and "R05" in examples:
-            moments.append(Moment(turn.number, turn.text, CLOSED_RUN, examples["R05"] or ""))
+            moments.append(Moment(turn.number, turn.words({Code.CLOSED_QUESTION}), CLOSED_RUN, examples["R05"] or ""))
         previous_closed = closed
     return moments[:MAX_MOMENTS]

@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from simulator.coding.care_tags import step_elements
-from simulator.coding.codes import Code
+from simulator.coding.codes import Code, Part
 from simulator.content.rubric import Behaviour, Evidence, Level, Rubric
 
 QUESTIONS = (Code.OPEN_QUESTION, Code.CLOSED_QUESTION)
@@ -29,6 +29,11 @@ class CodedTurn:
     number: int
     text: str
     codes: frozenset[Code]
+    parts: tuple[Part, ...] = ()
+
+    def words(self, wanted: set[Code]) -> str:
+        """The trainee's words that earned one of `wanted`: the utterance where it is known, else the turn."""
+        return next((part.text for part in self.parts if part.codes & wanted), self.text)
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,7 @@ def _level_at_least(value: float, levels: list[float]) -> int:
 
 def _behaviour(behaviour: Behaviour, conversation: Conversation, miti: Miti) -> BehaviourScore:
     level, evidence, rationale = _evaluate(behaviour.evidence, conversation, miti)
+    wanted = set(behaviour.evidence.codes) | set(behaviour.evidence.then)
     if behaviour.plan is not None and conversation.plan_checks is not None:
         held = [check for check in behaviour.plan.checks if conversation.plan_checks.get(check)]
         cap = 2 if len(held) == len(behaviour.plan.checks) else 1 if held else 0
@@ -157,7 +163,7 @@ def _behaviour(behaviour: Behaviour, conversation: Conversation, miti: Miti) -> 
         rationale += f"; the recorded plan meets {len(held)} of {len(behaviour.plan.checks)} of its checks"
     return BehaviourScore(
         id=behaviour.id, name=behaviour.name, level=level, weight=behaviour.weight,
-        evidence=[EvidenceItem(t.number, t.text) for t in evidence], rationale=rationale,
+        evidence=[EvidenceItem(t.number, t.words(wanted)) for t in evidence], rationale=rationale,
         feedback=behaviour.feedback[LEVELS[level]], instead=behaviour.instead,
     )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from simulator.coding.annomi import human_codes
 from simulator.coding.coder import Coder, RuleCoder, Utterance, code_conversation
-from simulator.coding.rules import Coding
+from simulator.coding.codes import Coding
 from simulator.content.rubric_loader import RubricFile
 from simulator.scoring.score import CodedTurn, Conversation, Score, score
 from simulator.storage.events import PatientTurn, PlanRecorded, TraineeTurn
@@ -32,7 +32,7 @@ def conversation_of(read: TranscriptRead, codings: list[Coding]) -> Conversation
     trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
     plan = next((e for e in reversed(read.events) if isinstance(e, PlanRecorded) and e.final), None)
     return Conversation(
-        turns=[CodedTurn(i + 1, t.text, c.codes) for i, (t, c) in enumerate(zip(trainee, codings, strict=True))],
+        turns=[CodedTurn(i + 1, t.text, c.codes, c.parts) for i, (t, c) in enumerate(zip(trainee, codings, strict=True))],
         clinician_words=sum(len(t.text.split()) for t in trainee),
         patient_words=sum(len(e.text.split()) for e in read.events if isinstance(e, PatientTurn)),
         plan_checks=plan.checks if plan else None,
@@ -48,7 +48,7 @@ def code_transcript(read: TranscriptRead, coder: Coder) -> list[Coding]:
 
 def human_codings(read: TranscriptRead) -> list[Coding]:
     """The human codes of an imported transcript, as codings."""
-    return [Coding(frozenset(human_codes(e.meta)), 0) for e in read.events if isinstance(e, TraineeTurn)]
+    return [Coding(frozenset(human_codes(e.meta))) for e in read.events if isinstance(e, TraineeTurn)]
 
 
 def _scored(read: TranscriptRead, codings: list[Coding], rubric: RubricFile, coder_version: str) -> ScoredTranscript:
@@ -92,4 +92,4 @@ def score_recorded(read: TranscriptRead, rubric: RubricFile) -> ScoredTranscript
     trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
     if not all(t.coder for t in trainee):
         return _scored(read, code_transcript(read, RuleCoder()), rubric, f"{RuleCoder.version} (coded at scoring)")
-    return _scored(read, [Coding(frozenset(t.codes), 0) for t in trainee], rubric, recorded_coder(read))
+    return _scored(read, [t.coding() for t in trainee], rubric, recorded_coder(read))

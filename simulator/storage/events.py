@@ -9,7 +9,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from simulator.coding.codes import Code
+from simulator.coding.codes import QUESTIONS, Code, Coding, Part
 from simulator.patient.engine import Intent
 from simulator.storage.care_plan import CarePlan
 
@@ -58,6 +58,15 @@ class TranscriptImported(EventBase):
     metadata: dict[str, str] = Field(default_factory=dict)
 
 
+class UtteranceCodes(BaseModel):
+    """One utterance of a trainee turn and the codes it earned."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    codes: list[Code]
+
+
 class TraineeTurn(EventBase):
     """What the trainee (the clinician) said and the codes it carried when it was said."""
 
@@ -65,8 +74,22 @@ class TraineeTurn(EventBase):
     turn: int = Field(ge=0, le=COUNT)
     text: str
     codes: list[Code]
+    utterances: list[UtteranceCodes] = Field(
+        default_factory=list,
+        description="the turn's utterances and each one's codes (empty in transcripts from before they were kept)")
     coder: str = Field("", description="the coder that gave `codes` (empty for imported turns)")
     meta: dict[str, str] = Field(default_factory=dict, description="e.g. an imported turn's human codes")
+
+    def coding(self) -> Coding:
+        """The codes recorded on this turn, with the utterance that earned each where it was kept."""
+        parts = tuple(Part(u.text, frozenset(u.codes)) for u in self.utterances)
+        questions = sum(bool(p.codes & QUESTIONS) for p in parts)
+        return Coding(frozenset(self.codes), questions, parts)
+
+
+def utterances_of(coding: Coding) -> list[UtteranceCodes]:
+    """A coded turn's utterances, as a transcript keeps them."""
+    return [UtteranceCodes(text=part.text, codes=sorted(part.codes)) for part in coding.parts]
 
 
 class PatientTurn(EventBase):

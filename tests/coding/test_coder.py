@@ -3,6 +3,7 @@
 import pytest
 
 from simulator.coding.care_tags import step_elements
+from simulator.coding.coder import RuleCoder, code_turns
 from simulator.coding.codes import CARE_TAGS, Code
 from simulator.coding.rules import CoderContext, asks_permission, code_utterance
 
@@ -34,7 +35,7 @@ C = Code
     ],
 )
 def test_codes(utterance: str, expected: set[Code]) -> None:
-    assert set(code_utterance(utterance).codes) - CARE_TAGS == expected
+    assert set(code_utterance(utterance)) - CARE_TAGS == expected
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_codes(utterance: str, expected: set[Code]) -> None:
     ],
 )
 def test_care_planning_tags(utterance: str, tag: Code) -> None:
-    assert tag in code_utterance(utterance).codes
+    assert tag in code_utterance(utterance)
 
 
 def test_step_elements() -> None:
@@ -61,35 +62,35 @@ def test_step_elements() -> None:
     assert step_elements("I'll try to be more active") == {"what"}
 
 
-def test_one_utterance_carries_several_codes() -> None:
-    coding = code_utterance("Are you still smoking? You really need to stop.")
+def test_a_turn_carries_the_codes_of_its_utterances() -> None:
+    coding = code_turns(RuleCoder(), ["Are you still smoking? You really need to stop."], [""], [False])[0]
     assert {C.CLOSED_QUESTION, C.PERSUADE} <= coding.codes
     assert coding.questions == 1
+    assert coding.quote({C.PERSUADE}) == "You really need to stop."
 
 
 def test_summary_pulls_threads_together() -> None:
     coding = code_utterance("So you've told me about work, you mentioned your daughter, and you're tired "
                             "of being told what to do. Have I got that right?")
-    assert C.SUMMARY in coding.codes
+    assert C.SUMMARY in coding
 
 
 def test_advice_after_asking_permission_is_advice_with_permission() -> None:
     ask = "Would it be ok if I shared some information about walking?"
     assert asks_permission(ask)
     advice = "You could go for a short walk after meals; it helps with sugar."
-    assert C.PERSUADE_WITH_PERMISSION in code_utterance(advice, CoderContext(permission_asked=True)).codes
-    assert C.PERSUADE in code_utterance(advice).codes
+    assert C.PERSUADE_WITH_PERMISSION in code_utterance(advice, CoderContext(permission_asked=True))
+    assert C.PERSUADE in code_utterance(advice)
 
 
 def test_advice_framed_as_a_choice_counts_as_permitted() -> None:
-    assert code_utterance("Some people find a short walk after meals helps.").codes == {
+    assert code_utterance("Some people find a short walk after meals helps.") == {
         C.PERSUADE_WITH_PERMISSION}
 
 
 def test_stacked_questions_are_counted() -> None:
-    assert code_utterance("How's work? Are you sleeping? What about food?").questions == 3
+    assert code_turns(RuleCoder(), ["How's work? Are you sleeping? What about food?"], [""], [False])[0].questions == 3
 
 
 def test_curly_apostrophes_code_like_straight_ones() -> None:
-    assert code_utterance("You\u2019re worried about your job.").codes == code_utterance(
-        "You're worried about your job.").codes
+    assert code_utterance("You\u2019re worried about your job.") == code_utterance("You're worried about your job.")

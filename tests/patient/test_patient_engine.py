@@ -3,14 +3,14 @@
 from helpers import script
 
 from simulator import locations
+from simulator.coding.coder import RuleCoder, code_turns
 from simulator.coding.codes import Code
-from simulator.coding.rules import code_utterance
 from simulator.content.scenario_loader import ScenarioFile
 from simulator.patient.engine import Intent, PatientEngine, PatientReply
 
 
 def _say(engine: PatientEngine, text: str) -> PatientReply:
-    return engine.respond(text, code_utterance(text))
+    return engine.respond(text, code_turns(RuleCoder(), [text], [""], [False])[0])
 
 
 def _play(scenario_file: ScenarioFile, lines: list[str], seed: int = 7) -> list[PatientReply]:
