@@ -68,17 +68,13 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _scenario_new(args: argparse.Namespace) -> int:
-    import re
-    from importlib.resources import files
+    from simulator.authoring.new_scenario import new_scenario
 
-    target = Path(args.name if args.name.endswith((".yaml", ".yml")) else f"{args.name}.yaml")
-    scenario_id = re.sub(r"[^a-z0-9-]+", "-", target.stem.lower()).strip("-") or "new-scenario"
+    target, text = new_scenario(args.name)
     if target.exists():
         print(f"error: {target} already exists; choose another name", file=sys.stderr)
         return 2
-    template = files("simulator.authoring").joinpath("templates/scenario.yaml").read_text(encoding="utf-8")
-    title = scenario_id.replace("-", " ").capitalize()
-    _write_new(target, template.replace("__ID__", scenario_id).replace("__TITLE__", title))
+    _write_new(target, text)
     print(f"wrote {target}; check it with: simulator validate {target}", file=sys.stderr)
     return 0
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from simulator.coding.codes import Code
-from simulator.content.scenario import ContentModel, Text
+from simulator.content.scenario import BEHAVIOUR_ID, SLUG, ContentModel, Text
 
 Levels = Annotated[list[float], Field(min_length=2, max_length=2)]
 Level = Literal[0, 1, 2]
@@ -72,7 +72,7 @@ class PlanEvidence(ContentModel):
 class Behaviour(ContentModel):
     """One behaviour the rubric scores."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9-]*$")] = Field(
+    id: Annotated[str, StringConstraints(pattern=BEHAVIOUR_ID)] = Field(
         description="Short id, starting with a capital letter", examples=["R04"])
     name: Text = Field(description="The behaviour's name", examples=["Ask what matters"])
     unit: Literal["utterance", "event", "global"] = Field(
@@ -115,7 +115,7 @@ class Threshold(ContentModel):
 class Rubric(ContentModel):
     """A whole rubric file."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")] = Field(
+    id: Annotated[str, StringConstraints(pattern=SLUG)] = Field(
         description="Unique id (lower case, digits, hyphens)", examples=["what-matters"])
     name: Text = Field(description="Shown with every score", examples=["What matters to you? conversation"])
     version: Text = Field(description="Change it whenever scoring changes", examples=["1.0"])

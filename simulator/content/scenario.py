@@ -19,7 +19,14 @@ def _printable(text: str) -> str:
     return text
 
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+BEHAVIOUR_ID = r"^[A-Z][A-Za-z0-9-]*$"
+# What each id pattern allows, in words: a value that breaks one is reported with these, never the pattern.
+ID_RULES: dict[str, str] = {
+    SLUG: "lower-case letters (a-z), digits and hyphens, starting with a letter or digit, as in p2-widow-copd",
+    BEHAVIOUR_ID: "letters, digits and hyphens, starting with a capital letter, as in R04",
+}
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=60)]
 # Every piece of free text in a content file: it reaches the screen, so it must be printable.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)]
 Lines = Annotated[list[Text], Field(min_length=1)]

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from simulator import locations
-from simulator.content.scenario import Scenario
+from simulator.content.scenario import ID_RULES, SLUG, Scenario
 from simulator.content.yaml_source import Location, YamlDocument, problem, read_yaml
 from simulator.errors import ContentError, Problem
+from simulator.text import clean_utterance
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -69,9 +70,22 @@ def _problem(document: YamlDocument, model: type[BaseModel], detail: ErrorDetail
         message = f"{field}: unknown field{hint}"
     elif kind == "missing":
         message = f"{field}: missing required field"
+    elif kind == "string_pattern_mismatch" and (pattern := str(detail.get("ctx", {}).get("pattern"))) in ID_RULES:
+        message = f"{field}: {_bad_id(str(detail['input']), pattern)}"
     else:
         message = f"{field}: {detail['msg']}"
     return problem(document.path, *document.position_of(location), message)
+
+
+def _bad_id(value: str, pattern: str) -> str:
+    """Why an id is refused, in words (what an id may hold), with the value and, where one can be made, an
+    id that would do."""
+    shown = clean_utterance(value)[:60]
+    hint = ""
+    if pattern == SLUG:
+        fixed = re.sub(r"[^a-z0-9]+", "-", shown.lower()).strip("-")[:60]
+        hint = f"; '{fixed}' would do" if fixed else ""
+    return f"'{shown}' is not a valid id: an id may hold only {ID_RULES[pattern]}{hint}"
 
 
 def _known_fields(model: type[BaseModel], location: Location) -> list[str]:

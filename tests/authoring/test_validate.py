@@ -25,7 +25,7 @@ CASES = [
     ("out-of-range", "  activation: 2 ", "  activation: 5 ", "activation", "persona.activation: Input should be less than or equal to 4"),
     ("bad-choice", "difficulty: intermediate", "difficulty: easy", "difficulty", "difficulty: 'easy' is not allowed here; one of: introductory, intermediate, advanced"),
     ("trust-above-one", "  trust: 0.3 ", "  trust: 1.5 ", "trust: 1.5", "resistance.trust: Input should be less than or equal to 1"),
-    ("bad-id", "  - id: daily-life", "  - id: Daily Life", "id: Daily", "free_facts.0.id: String should match pattern"),
+    ("bad-id", "  - id: daily-life", "  - id: Daily Life", "id: Daily", "free_facts.0.id: 'Daily Life' is not a valid id: an id may hold only lower-case letters"),
     ("duplicate-fact-id", "  - id: what-matters-most", "  - id: daily-life", "id: daily-life\n    priority", "hidden_facts.0.id: the id 'daily-life' is used twice"),
     ("no-priority", "    priority: true ", "    priority: false ", "hidden_facts:", "mark exactly one hidden fact 'priority: true' (found 0)"),
     ("unknown-code-in-needs", "needs: {asks_what_matters: 1, open_question: 2}", "needs: {asks_what_matters: 1, open_questions: 2}", "open_questions", "needs.open_questions: 'open_questions' is not allowed here; did you mean 'open_question'?"),
