@@ -14,7 +14,7 @@ from simulator import locations
 from simulator.content.scenario import ID_RULES, SLUG, Scenario
 from simulator.content.yaml_source import Location, YamlDocument, problem, read_yaml
 from simulator.errors import ContentError, Problem
-from simulator.text import clean_utterance
+from simulator.text import terminal_safe
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -80,7 +80,7 @@ def _problem(document: YamlDocument, model: type[BaseModel], detail: ErrorDetail
 def _bad_id(value: str, pattern: str) -> str:
     """Why an id is refused, in words (what an id may hold), with the value and, where one can be made, an
     id that would do."""
-    shown = clean_utterance(value)[:60]
+    shown = terminal_safe(value)[:60]  # a control character shows as a placeholder: it is why the id is refused
     hint = ""
     if pattern == SLUG:
         fixed = re.sub(r"[^a-z0-9]+", "-", shown.lower()).strip("-")[:60]

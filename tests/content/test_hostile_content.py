@@ -164,7 +164,7 @@ edit("escape-in-a-choice", "difficulty: introductory", r'difficulty: "\e]52;c;eA
      "difficulty: '\\x1b]52;c;eA==\\x07' is not allowed here")
 edit("escape-in-a-duplicate-key", TITLE, TITLE + '\n"\\e[2J": 1\n"\\e[2J": 2', "'\\x1b[2J' appears twice",
      marker='"\\e[2J": 2')
-edit("escape-in-the-id", "id: p6-knee-pain", r'id: "p6\e[2J"', "id: String should match pattern")
+edit("escape-in-the-id", "id: p6-knee-pain", r'id: "p6\e[2J"', "id: 'p6\ufffd[2J' is not a valid id")
 edit("escape-in-a-code", "needs: {asks_what_matters: 1, open_question: 2}",
      'needs: {"\\e[2J": 1, open_question: 2}', "'\\x1b[2J' is not allowed here")
 

@@ -44,7 +44,7 @@ def _line_of(text: str, needle: str) -> int:
         ("  activation: 2", "  activation: 7", "activation: 7", "persona.activation: Input should be less than or equal to 4"),
         ("  age: 63", "  agee: 63", "agee: 63", "persona.agee: unknown field; did you mean 'age'?"),
         ("difficulty: introductory", "difficulty: easy", "difficulty: easy", "difficulty: 'easy' is not allowed here; one of: introductory"),
-        ("  - id: knee-pain", "  - id: Knee Pain", "id: Knee Pain", "free_facts.0.id: String should match pattern"),
+        ("  - id: knee-pain", "  - id: Knee Pain", "id: Knee Pain", "free_facts.0.id: 'Knee Pain' is not a valid id: an id may hold only lower-case letters"),
         ("        trust: 0.5\n", "        trust: high\n", "trust: high", "hidden_facts.0.release.0.trust: Input should be a valid number"),
     ],
 )
