@@ -11,6 +11,8 @@ from simulator.errors import ContentError, Problem
 from simulator.quality.library import INTEGRITY, Filter, Library, ScanReport, day
 
 NO_FOLDERS = "The library has no folders yet: simulator library add FOLDER"
+# `library list`'s columns: the header, and how wide each is (0: as wide as it needs, the last).
+LIST_COLUMNS = (("Date (UTC)", 16), ("Overall", 7), ("Marks", 5), ("Trainee", 20), ("Scenario", 50), ("Path", 0))
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -171,17 +173,25 @@ def run_list(chosen: Filter, as_json: bool) -> int:
     with Library.open() as library:
         rows = library.rows(chosen)
         total = library.count(chosen)
+    if not as_json:
+        print(_columns([title for title, _ in LIST_COLUMNS]))
     for row in rows:
         if as_json:
             print(json.dumps(asdict(row), default=str))
             continue
         marks = "".join(m for m, on in (("R", row.reviewed), ("F", row.flagged),
                                         ("!", row.integrity in ("altered", "truncated"))) if on)
-        print(f"{row.started:%Y-%m-%d %H:%M}  {row.overall:5.1f}  {marks:3}  {row.trainee[:20]:20}  "
-              f"{row.scenario_title[:50]:50}  {row.path}")
+        print(_columns([f"{row.started:%Y-%m-%d %H:%M}", f"{row.overall:7.1f}", marks, row.trainee,
+                        row.scenario_title, str(row.path)]))
     if not as_json:
         print(f"{len(rows)} of {total} shown (R reviewed, F flagged, ! altered or truncated)", file=sys.stderr)
     return 0
+
+
+def _columns(cells: list[str]) -> str:
+    """One line of `library list`, each cell cut to its column's width (the last takes what it needs)."""
+    return "  ".join(f"{cell[:width]:{width}}" if width else cell
+                     for cell, (_, width) in zip(cells, LIST_COLUMNS, strict=True)).rstrip()
 
 
 def run_agreement(as_json: bool) -> int:

@@ -348,13 +348,14 @@ class Library:
                 return
             report.indexed += 1
             row = found.row
-            if row.integrity in ("altered", "truncated"):
-                report.warnings.append(Problem(row.path, found.integrity.line or 0, 0, f"{row.integrity} since it "
-                                               f"was written ({found.integrity.describe()}); listed and marked as "
-                                               f"{row.integrity}"))
-            elif row.damaged_lines:
-                report.warnings.append(Problem(row.path, 0, 0, f"{row.damaged_lines} unreadable line(s) "
-                                               "skipped; the rest is listed"))
+            tampered = found.integrity.warning(row.path)
+            if tampered is not None:
+                report.warnings.append(replace(tampered, message=f"{tampered.message} Listed and marked as "
+                                                                 f"{row.integrity}."))
+            elif found.damage:
+                first = found.damage[0]
+                report.warnings.append(replace(first, message=f"{first.message} ({len(found.damage)} line(s) "
+                                                              "skipped in all; the rest is listed)"))
             report.warnings += found.notes
             self._db.execute(
                 "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

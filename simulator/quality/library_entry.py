@@ -66,7 +66,7 @@ class Row:
 @dataclass(frozen=True)
 class Entry:
     """Everything the index keeps about one transcript: its row, levels and judgements; and, to report
-    while indexing, its integrity in full and what could not be read of its annotations."""
+    while indexing, its integrity in full and what could not be read of it and of its annotations."""
 
     row: Row
     levels: dict[str, int]
@@ -74,6 +74,7 @@ class Entry:
     experts: list[ExpertCodes]
     integrity: Integrity = Integrity("unsealed")
     notes: list[Problem] = field(default_factory=list)
+    damage: list[Problem] = field(default_factory=list)  # the transcript's lines that could not be read
 
     @property
     def path(self) -> Path:
@@ -120,7 +121,7 @@ def read_entry(path: Path, rubric: RubricFile) -> Entry | Skipped:
         judgements=[_row(j) for j in review.judgements],
         experts=[ExpertCodes(t.turn, str(to_annomi(t.codes)["label"]), t.meta["main_therapist_behaviour"])
                  for t in trainee_turns if t.coder and t.meta.get("main_therapist_behaviour") in LABELS],
-        integrity=read.integrity, notes=review.problems,
+        integrity=read.integrity, notes=review.problems, damage=read.problems,
     )
 
 

@@ -219,6 +219,13 @@ class Integrity:
         """The state in a sentence for a reader, saying from which line where it matters."""
         return INTEGRITY_TEXT[self.status].format(line=self.line)
 
+    def warning(self, path: Path) -> Problem | None:
+        """The tampering warning, placed at the first altered (or missing) line of the file at `path`;
+        None when the transcript is not altered or truncated."""
+        if self.status not in ("altered", "truncated"):
+            return None
+        return Problem(path, self.line or 1, 1, self.describe())  # reading always finds the line
+
 
 @dataclass(frozen=True)
 class TranscriptRead:
@@ -443,9 +450,10 @@ def read_transcript(path: Path) -> TranscriptRead:
         first = found.problems[0] if found.problems and found.problems[0].line == found.first else None
         why = f": line {first.line}: {first.message}" if first else " (no session_started event first)"
         found.problems.insert(0, Problem(path, found.first or 1, 1, f"not a simulator transcript{why}"))
-    integrity = read.integrity
-    if read.usable and (integrity.status == "altered" or (integrity.status == "truncated" and not found.cut_short)):
+    warning = read.integrity.warning(path)
+    # A transcript truncated by a line cut short has that line's problem already.
+    if read.usable and warning is not None and not (read.integrity.status == "truncated" and found.cut_short):
         # Said where every reader of the problems (score, export, resume) will say it, in line order.
-        found.problems.append(Problem(path, integrity.line or 0, 1, integrity.describe()))
+        found.problems.append(warning)
         found.problems.sort(key=lambda problem: problem.line)
     return read

@@ -1,0 +1,100 @@
+"""The quality assurer's papercuts (issue 17), away from the app: `library list` has a header row, a tamper
+warning names the file and the first altered line, the sample library is varied enough to try the
+progress and agreement views, progress tells first visits, reviews and unfinished sessions apart, and the
+agreement figures say what they compare."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.quality.library import Library
+from simulator.storage.transcript import SEAL, chain_digest, read_transcript
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Forty sample transcripts, as `simulator library sample FOLDER --count 40` writes them."""
+    folder = tmp_path_factory.mktemp("sample")
+    assert main(["library", "sample", str(folder), "--count", "40"]) == 0
+    return folder
+
+
+@pytest.fixture
+def library(tmp_path: Path, sample: Path) -> Iterator[Library]:
+    opened = Library.open(tmp_path / "index.sqlite3")
+    opened.add(sample)
+    yield opened
+    opened.close()
+
+
+def _tampered(sample: Path, folder: Path) -> tuple[Path, int]:
+    """A copy of a finished sample transcript with one of its trainee's words changed, and that line."""
+    source = next(p for p in sorted(sample.rglob("*.jsonl")) if read_transcript(p).finished)
+    lines = source.read_bytes().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, start=1) if json.loads(line).get("type") == "trainee")
+    lines[number - 1] = lines[number - 1].replace(b'"text":"', b'"text":"Frankly, ', 1)
+    folder.mkdir()
+    path = folder / "t.jsonl"
+    path.write_bytes(b"".join(lines))
+    return path, number
+
+
+# library list
+
+
+def test_library_list_has_a_header_row_over_its_columns(sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["library", "add", str(sample)]) == 0
+    capsys.readouterr()
+    assert main(["library", "list", "--limit", "3"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["Date", "(UTC)", "Overall", "Marks", "Trainee", "Scenario", "Path"]
+    assert len(rows) == 3
+    for row in rows:  # each heading starts where its column does
+        assert row[header.index("Overall"):header.index("Marks")].strip().replace(".", "").isdigit()
+        assert row[header.index("Trainee"):].startswith("Trainee ")
+        assert row[header.index("Path"):].startswith(str(sample))
+
+
+def test_json_lines_have_no_header(sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["library", "add", str(sample)]) == 0
+    capsys.readouterr()
+    assert main(["library", "list", "--limit", "2", "--json"]) == 0
+    assert all(json.loads(line)["path"] for line in capsys.readouterr().out.splitlines())
+
+
+# tamper warnings
+
+
+def test_a_tamper_warning_names_the_file_and_first_altered_line(sample: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path, number = _tampered(sample, tmp_path / "copy")
+    assert main(["library", "add", str(path.parent)]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert warnings == [f"warning: {path}:{number}:1: ALTERED: the transcript does not match its content hash "
+                        f"from line {number} on. It was changed after it was written; treat what follows with "
+                        "care. Listed and marked as altered."]
+    assert main(["score", str(path)]) == 0
+    assert f"{path}:{number}:1: ALTERED" in capsys.readouterr().err
+
+
+def test_a_warning_about_unreadable_lines_names_the_first_of_them(sample: Path, tmp_path: Path) -> None:
+    source = next(p for p in sorted(sample.rglob("*.jsonl")) if read_transcript(p).finished)
+    events = [json.loads(line) for line in source.read_bytes().splitlines()][:-1]  # the seal is made again
+    # An event of a kind a later version writes, chained as that version would: not tampering, unreadable.
+    events.insert(3, {"seq": 3, "at": events[3]["at"], "type": "telepathy"})
+    lines, chain = [], ""
+    for event in [*events, dict(SEAL)]:
+        event.pop("chain", None)
+        chain = chain_digest(chain, event)
+        lines.append(json.dumps({**event, "chain": chain}).encode() + b"\n")
+    folder = tmp_path / "newer"
+    folder.mkdir()
+    (folder / "n.jsonl").write_bytes(b"".join(lines))
+    assert read_transcript(folder / "n.jsonl").integrity.status == "intact"
+    with Library.open(tmp_path / "index.sqlite3") as library:
+        report = library.add(folder)
+    assert [(w.path.name, w.line, w.column) for w in report.warnings] == [("n.jsonl", 4, 1)]
+    assert "kind this version does not know" in report.warnings[0].message
