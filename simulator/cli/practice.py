@@ -175,23 +175,59 @@ def transcript_lines(scenario: "Scenario", events: "list[Event]") -> list[str]:
 
 
 def report_lines(report: "FeedbackReport") -> list[str]:
-    """Feedback as text: the score, code counts, MITI measures, hidden facts reached and missed."""
+    """Feedback as text, as the feedback screen gives it: the score and what it came to, strengths and what
+    to work on in the trainee's own words with what to say instead, moments to replay, each behaviour in
+    plain words, the plan's checks, the patient's view and what they kept back; then the MITI figures."""
     from simulator.coding.codes import Code
+    from simulator.scoring.report import LEVEL_WORDS
 
     result = report.scored.score
     miti = result.miti
+    advice = report.advice
     lines = [f"Overall: {result.overall:.0f} / 100 (rubric {result.rubric_id} v{result.rubric_version}, "
-             f"coder {result.coder_version})", f"Turns: {len(report.scored.conversation.turns)}", "Codes:"]
-    lines += [f"  {code.label}: {miti.counts[code.value]}" for code in Code if miti.counts[code.value]]
-    lines += [f"{measure.name}: {measure.shown}" for measure in report.measures]
-    lines.append("Behaviours: " + " ".join(f"{b.id}={b.level}" for b in result.behaviours))
+             f"coder {result.coder_version})", report.headline()]
+    for title, points in (("Strengths", advice.strengths), ("To work on", advice.development)):
+        lines += ["", title]
+        for point in points:
+            said = point.message if point.level == 2 else " ".join(filter(None, (point.finding, point.message)))
+            lines.append(f"  • {point.behaviour}: {said}")
+            if point.quote:
+                lines.append(f"      You said: “{point.quote}”")
+            if point.instead:
+                lines.append(f"      Try: “{point.instead}”")
+        if not points:
+            lines.append("  None yet.")
+    if advice.moments:
+        lines += ["", "Moments to replay"]
+        for moment in advice.moments:
+            lines += [f"  • Turn {moment.turn}: “{moment.words}”", f"      {moment.why}",
+                      f"      Try: “{moment.instead}”"]
+    lines += ["", "Each behaviour"]
+    lines += [f"  {b.id} {b.name}: {LEVEL_WORDS[b.level]}. {b.finding}" for b in result.behaviours]
+    if report.plan is not None:
+        lines += ["", f"Your care and support plan: {report.plan.score} / 100"]
+        lines += [f"  {'✓' if c.met else '✗'} {c.name}: {c.detail}." for c in report.plan.checks]
+    if report.patient_view:
+        lines += ["", f"How it felt from the other chair (CollaboRATE, answered by {report.patient})"]
+        for answer in report.patient_view:
+            lines.append(f"  {answer.question} {answer.score} of 4, {answer.label.lower()}: "
+                         f"“{' '.join(answer.because)}”")
     shared = report.disclosure
     if shared is not None:
-        lines += [f"Facts shared freely: {shared.free_shared} of {shared.free_total}", "Hidden facts:"]
+        lines += ["", f"What {report.patient} kept back (facts shared freely: {shared.free_shared} of "
+                      f"{shared.free_total})"]
         for outcome in shared.hidden:
             mark = "reached at turn " + str(outcome.turn) if outcome.reached else "missed"
             priority = " (hidden priority)" if outcome.fact.priority else ""
             lines.append(f"  {outcome.fact.summary}{priority}: {mark}")
+    lines += ["", "MITI figures (for educators)", "  Codes: " + (", ".join(
+        f"{code.label} {miti.counts[code.value]}" for code in Code if miti.counts[code.value]) or "none")]
+    for measure in report.measures:
+        limit = f" (fair {measure.threshold.fair:g}, good {measure.threshold.good:g})" if measure.threshold else ""
+        lines.append(f"  {measure.name}: {measure.shown}{limit}")
+    lines.append("  Behaviours: " + " ".join(f"{b.id}={b.level}" for b in result.behaviours))
+    lines += [f"  {b.id}: {b.rationale}" for b in result.behaviours]
+    lines.append(f"  {miti.relational_method}")
     return lines
 
 

@@ -106,7 +106,8 @@ def _behaviours(under: UnderReview) -> str:
                 human.append(f'<td class="num l{min(judged.human, 2)}{mark}">{judged.human}{note}</td>')
         evidence = "".join(f"<blockquote>Turn {e.turn}: &ldquo;{escape(e.words)}&rdquo;</blockquote>"
                            for e in b.evidence[:3])
-        rows.append(f"<tr><td>{escape(b.id)}</td><td>{escape(b.name)}<br><small>{escape(b.rationale)}</small>"
+        rows.append(f"<tr><td>{escape(b.id)}</td><td>{escape(b.name)}<br>{escape(b.finding)}<br>"
+                    f"<small>{escape(b.rationale)}</small>"
                     f'{evidence}</td><td class="num l{min(b.level, 2)}">{b.level}</td>{"".join(human)}</tr>')
     return (f"<h2>Behaviours</h2><table><thead><tr><th>Id</th><th>Behaviour, rationale and evidence</th>"
             f"<th>Engine</th>{head}</tr></thead>{''.join(rows)}</table>")

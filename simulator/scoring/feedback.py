@@ -3,9 +3,12 @@ areas and moments to replay, all tied to the trainee's own words."""
 
 from dataclasses import dataclass
 
-from simulator.coding.codes import Code
+from simulator.coding.codes import REFLECTIONS, Code
+from simulator.content.rubric import Rubric
 from simulator.content.scenario import HiddenFact, Scenario
-from simulator.scoring.score import BehaviourScore, Conversation, Score
+from simulator.patient.engine import Intent
+from simulator.scoring.instead import Scene, evoke_instead, open_instead, reflect_instead, write_instead
+from simulator.scoring.score import BehaviourScore, CodedTurn, Conversation, Score
 from simulator.storage.events import Event, PatientTurn, TraineeTurn
 
 
@@ -53,13 +56,15 @@ def disclosures(scenario: Scenario, events: list[Event]) -> Disclosure:
 
 @dataclass(frozen=True)
 class Point:
-    """A strength or a development area: the behaviour, what to read, and the trainee's own words."""
+    """A strength or a development area: the behaviour, what happened, what to read, the trainee's own
+    words (for a development area, the turn where another move was called for), and what to say instead."""
 
     behaviour: str
     level: int
     message: str
     quote: str | None
     instead: str | None
+    finding: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,47 +79,96 @@ class Moment:
 
 @dataclass(frozen=True)
 class Advice:
-    """Feedback v2: strengths, development areas and moments, all tied to the trainee's words."""
+    """Strengths, development areas and moments, all tied to the trainee's words and written for this
+    patient."""
 
     strengths: list[Point]
     development: list[Point]
     moments: list[Moment]
 
 
-# A turn worth replaying: the code that marks it, why, and the rubric behaviour whose example helps.
-MOMENT_RULES: tuple[tuple[Code, str, str], ...] = (
-    (Code.CONFRONT, "This confronts the person, which hardens resistance.", "R12"),
-    (Code.PERSUADE, "Advice the person did not ask for (the righting reflex).", "R12"),
-)
-CLOSED_RUN = "Another closed question in a row: the person can only answer yes or no."
 MAX_MOMENTS = 5
 
 
-def advise(result: Score, conversation: Conversation, max_points: int = 2) -> Advice:
-    """Strongest and weakest weighted behaviours, and the moments worth replaying."""
+def advise(result: Score, conversation: Conversation, rubric: Rubric, scene: Scene | None,
+           max_points: int = 2) -> Advice:
+    """Strongest and weakest weighted behaviours, and the moments worth replaying. A strength needs turns
+    that show it; a development area quotes the turn where another move was called for, with a line for
+    this patient and that moment."""
+    behaviours = {b.id: b for b in rubric.behaviours}
     strongest = sorted(result.behaviours, key=lambda b: (-b.level, -b.weight))
-    strengths = [_point(b) for b in strongest if b.level == 2 and b.evidence][:max_points]
+    strengths = [_point(b, None, None) for b in strongest if b.level == 2 and b.evidence][:max_points]
     # Among equally weak, prefer those with the trainee's own words to quote.
-    weakest = sorted(result.behaviours, key=lambda b: (b.level, -b.weight, not b.evidence))
-    development = [_point(b) for b in weakest if b.level < 2][:max_points]
-    return Advice(strengths, development, _moments(result, conversation))
+    weakest = sorted(result.behaviours, key=lambda b: (b.level, -b.weight, not (b.missed or b.evidence)))
+    # Something to avoid is only worth working on where it happened: not advising is not shown by silence
+    # or a checklist, but that is what the behaviours about exploring say.
+    workable = [b for b in weakest if b.level < 2 and not (b.id in behaviours and not b.missed
+                                                            and behaviours[b.id].evidence.kind == "absent")]
+    development = []
+    for b in workable[:max_points]:
+        moment = _moment_of(b, conversation)
+        instead = write_instead(behaviours[b.id], scene, moment, conversation) if b.id in behaviours else b.instead
+        development.append(_point(b, moment, instead))
+    return Advice(strengths, development, _moments(conversation, scene))
 
 
-def _point(behaviour: BehaviourScore) -> Point:
-    quote = behaviour.evidence[0].words if behaviour.evidence else None
-    return Point(f"{behaviour.id} {behaviour.name}", behaviour.level, behaviour.feedback, quote, behaviour.instead)
+def _moment_of(behaviour: BehaviourScore, conversation: Conversation) -> CodedTurn | None:
+    """The turn a development area is about: of the turns where another move was called for, the one after
+    the patient had said most; else the partial attempt."""
+    turns = conversation.turns
+    if behaviour.missed:
+        candidates = [turns[item.turn - 1] for item in behaviour.missed]
+        return max(candidates, key=lambda t: (len(t.heard), -t.number))
+    return turns[behaviour.evidence[0].turn - 1] if behaviour.evidence else None
 
 
-def _moments(result: Score, conversation: Conversation) -> list[Moment]:
-    examples = {b.id: b.instead for b in result.behaviours if b.instead}
+def _point(behaviour: BehaviourScore, moment: CodedTurn | None, instead: str | None) -> Point:
+    quote: str | None
+    if moment is not None:
+        item = next((m for m in [*behaviour.missed, *behaviour.evidence] if m.turn == moment.number), None)
+        quote = item.words if item is not None else moment.text
+    else:
+        quote = behaviour.evidence[0].words if behaviour.evidence else None
+    return Point(f"{behaviour.id} {behaviour.name}", behaviour.level, behaviour.feedback, quote,
+                 instead if behaviour.level < 2 else None, behaviour.finding)
+
+
+def _moments(conversation: Conversation, scene: Scene | None) -> list[Moment]:
+    """Turns worth replaying: advice or confrontation, a cue or disclosure moved on from without a
+    reflection, and a second closed question in a row; each with a line for that moment."""
+    said = {s.turn: s for s in scene.said} if scene is not None else {}
+    name = scene.name if scene is not None else "the person"
     moments: list[Moment] = []
     previous_closed = False
     for turn in conversation.turns:
-        rule = next((r for r in MOMENT_RULES if r[0] in turn.codes), None)
-        closed = Code.CLOSED_QUESTION in turn.codes and Code.OPEN_QUESTION not in turn.codes
-        if rule is not None and rule[2] in examples:
-            moments.append(Moment(turn.number, turn.words({rule[0]}), rule[1], examples[rule[2]] or ""))
-        elif closed and previous_closed and "R05" in examples:
-            moments.append(Moment(turn.number, turn.words({Code.CLOSED_QUESTION}), CLOSED_RUN, examples["R05"] or ""))
+        codes = turn.credited
+        # A closed question checking a summary or a reflection ("Have I got that right?") is not a yes-or-no list.
+        closed = Code.CLOSED_QUESTION in codes and not codes & (REFLECTIONS | {Code.OPEN_QUESTION, Code.SUMMARY})
+        before = said.get(turn.number - 1)
+        moved_on = before is not None and (before.intent is Intent.HINT or (
+            before.intent is Intent.DISCLOSE and before.released)) and not codes & (REFLECTIONS | {Code.SUMMARY})
+        moment: Moment | None = None
+        if codes & {Code.PERSUADE, Code.CONFRONT}:
+            code = Code.CONFRONT if Code.CONFRONT in codes else Code.PERSUADE
+            why = (f"This confronts {name}, which hardens resistance." if code is Code.CONFRONT else
+                   f"Advice {name} had not asked for (the righting reflex).")
+            if turn.reply:
+                why += f" {name} answered: “{turn.reply}”"
+            moment = _moment(turn, turn.words({code}), why, evoke_instead(scene, turn, conversation))
+        elif moved_on and before is not None:
+            what = "hinted at something that matters" if before.intent is Intent.HINT else \
+                "told you something that matters"
+            why = f"{name} had just {what} (“{before.text}”), and this turn moved on without saying it back."
+            moment = _moment(turn, turn.text, why, reflect_instead(scene, before.text, before.intent is Intent.HINT))
+        elif closed and previous_closed:
+            why = f"Another closed question in a row: {name} can only answer yes or no."
+            moment = _moment(turn, turn.words({Code.CLOSED_QUESTION}), why,
+                             open_instead(scene, turn, conversation))
+        if moment is not None:
+            moments.append(moment)
         previous_closed = closed
     return moments[:MAX_MOMENTS]
+
+
+def _moment(turn: CodedTurn, words: str, why: str, instead: str | None) -> Moment | None:
+    return Moment(turn.number, words, why, instead) if instead else None

@@ -3,16 +3,20 @@ questions, derived from what happened in the conversation.
 
 CollaboRATE (Elwyn et al., 2013) asks a patient three questions, each answered 0 (no effort was made)
 to 4 (every effort was made). The simulated patient answers from the codes it reacted to during the
-consultation (the ones recorded in the transcript) and from what it got to say, so the answers can
-be explained turn by turn. A pure function: the same conversation always gets the same answers.
+consultation (the ones recorded in the transcript), how it took them, and what it got to say, so the
+answers can be explained turn by turn. Like the score, it credits only what the trainee did with the
+patient, not what they told them to do. A pure function: the same conversation always gets the same answers.
 """
 
 from collections import Counter
 from dataclasses import dataclass
 
-from simulator.coding.codes import Code
+from simulator.coding.codes import QUESTIONS as QUESTION_CODES
+from simulator.coding.codes import REFLECTIONS, Code, Part
+from simulator.patient.engine import Intent
 from simulator.scoring.feedback import Disclosure
-from simulator.storage.events import Event, TraineeTurn
+from simulator.scoring.score import CodedTurn
+from simulator.storage.events import Event, PatientTurn, TraineeTurn
 
 QUESTIONS = {
     "understand": "How much effort was made to help you understand your health issues?",
@@ -42,16 +46,23 @@ def _clamp(points: int) -> int:
 
 
 def patient_view(events: list[Event], disclosure: Disclosure) -> list[Answer]:
-    """The patient's three answers, from the codes recorded on the trainee's turns and what came out."""
+    """The patient's three answers, from the codes recorded on the trainee's turns, how the patient took
+    them, and what came out. A move said as unsolicited advice is not one the patient felt included in
+    ("You should walk every day" is no step worked out together), and a step counts as worked out together
+    only where the patient went along with it."""
     turns = [e for e in events if isinstance(e, TraineeTurn)]
-    counts: Counter[Code] = Counter(code for turn in turns for code in set(turn.codes))
+    credited = [CodedTurn(i, t.text, frozenset(t.codes), t.coding().parts).credited for i, t in enumerate(turns)]
+    counts: Counter[Code] = Counter(code for codes in credited for code in codes)
     n = max(1, len(turns))
     righting = counts[Code.PERSUADE] + counts[Code.CONFRONT]
     reflections = counts[Code.SIMPLE_REFLECTION] + counts[Code.COMPLEX_REFLECTION]
     questions = counts[Code.OPEN_QUESTION] + counts[Code.CLOSED_QUESTION]
+    replies = _replies(events)
+    together = any(codes & {Code.ELICITS_GOAL, Code.ACTION_STEP} and replies.get(turn.turn) in WENT_ALONG
+                   for turn, codes in zip(turns, credited, strict=True))
 
     understand: list[tuple[int, str]] = [
-        (min(2, counts[Code.EXPLORES_RESULTS]), "You went through my results with me."),
+        (min(2, sum(map(_went_through_results, turns))), "You went through my results with me."),
         (1 if counts[Code.PERSUADE_WITH_PERMISSION] else 0, "You asked before telling me things."),
         (1 if counts[Code.TEACH_BACK] else 0, "You checked I'd understood."),
         (1 if counts[Code.SUMMARY] else 0, "You put it all together for me."),
@@ -69,13 +80,49 @@ def patient_view(events: list[Event], disclosure: Disclosure) -> list[Answer]:
         (1 if counts[Code.SEEKING_COLLABORATION] or counts[Code.AGENDA_SETTING] else 0,
          "You asked what I wanted to do."),
         (1 if counts[Code.EMPHASISING_AUTONOMY] else 0, "You left the choice with me."),
-        (1 if counts[Code.ELICITS_GOAL] or counts[Code.ACTION_STEP] else 0, "We worked out a step together."),
+        (1 if together else 0, "We worked out a step together."),
         (1 if disclosure.priority_reached else 0, "What matters to me was part of it."),
         (-min(2, righting), "The plan was yours, not mine."),
     ]
     return [_answer("understand", understand), _answer("listen", listen), _answer("include", include)]
 
 
+# How a patient takes a step or a goal they work on with the nurse (not a yes to a closed question).
+WENT_ALONG = {Intent.AGREE, Intent.OPEN_UP, Intent.RATE_CONFIDENCE, Intent.DISCLOSE}
+
+
+def _went_through_results(turn: TraineeTurn) -> bool:
+    """Whether the turn went through the results with the patient: asked about them, said back what the
+    patient made of them, or asked before explaining; not read them out, nor with advice in the same breath."""
+    parts = turn.coding().parts or (Part(turn.text, frozenset(turn.codes)),)
+    return any(Code.EXPLORES_RESULTS in part.codes and part.codes & WITH_THEM
+               and not part.codes & {Code.PERSUADE, Code.CONFRONT} for part in parts)
+
+
+WITH_THEM = QUESTION_CODES | REFLECTIONS | {Code.PERSUADE_WITH_PERMISSION, Code.SUMMARY}
+
+
+def _replies(events: list[Event]) -> dict[int, Intent | None]:
+    """How the patient took each trainee turn (by its number): the intent of their answer to it."""
+    taken: dict[int, Intent | None] = {}
+    waiting: int | None = None
+    for event in events:
+        if isinstance(event, TraineeTurn):
+            waiting = event.turn
+        elif isinstance(event, PatientTurn) and waiting is not None:
+            taken[waiting] = event.intent
+            waiting = None
+    return taken
+
+
+# What the patient says when nothing was done for a question at all.
+NOTHING = {
+    "understand": "Nobody went through what any of it means for me.",
+    "listen": "I didn't really get to say anything.",
+    "include": "Nobody asked me what I wanted to do.",
+}
+
+
 def _answer(key: str, parts: list[tuple[int, str]]) -> Answer:
-    because = tuple(why for points, why in parts if points)
+    because = tuple(why for points, why in parts if points) or (NOTHING[key],)
     return Answer(key, QUESTIONS[key], _clamp(sum(points for points, _ in parts)), because)

@@ -11,6 +11,7 @@ from simulator.content.rubric import MeasureName, Threshold
 from simulator.content.rubric_loader import RubricFile
 from simulator.content.scenario import Scenario
 from simulator.scoring.feedback import Advice, Disclosure, advise, disclosures
+from simulator.scoring.instead import scene_of
 from simulator.scoring.patient_view import Answer, patient_view
 from simulator.scoring.plan_checks import PlanChecks, check_plan
 from simulator.scoring.score import Miti
@@ -73,6 +74,25 @@ class FeedbackReport:
     plan: PlanChecks | None
     patient_view: list[Answer]
     carried: Carried | None
+    patient: str = "the patient"  # the patient's first name, where the scenario is known
+
+    def headline(self) -> str:
+        """The consultation in a sentence, in plain words: what it came to for this person."""
+        turns = len(self.scored.conversation.turns)
+        if not turns:
+            return "You did not say anything, so there is nothing to credit yet."
+        said = f"{turns} turn{'s' if turns != 1 else ''}"
+        disclosure = self.disclosure
+        if disclosure is None:
+            return f"{said}."
+        reached = next((o for o in disclosure.hidden if o.fact.priority and o.reached), None)
+        if reached is not None:
+            return f"You reached what matters most to {self.patient} (at turn {reached.turn}), in {said}."
+        return f"What matters most to {self.patient} did not come out this time ({said})."
+
+
+# A behaviour's level in words, as every face shows it.
+LEVEL_WORDS = {0: "not yet", 1: "partly", 2: "done well"}
 
 
 def build_report(read: TranscriptRead, rubric: RubricFile, scenario: Scenario | None = None) -> FeedbackReport:
@@ -87,10 +107,12 @@ def build_report(read: TranscriptRead, rubric: RubricFile, scenario: Scenario | 
         carried = Carried(started.plan_quality, started.outcome)
     return FeedbackReport(
         scored=scored,
-        advice=advise(scored.score, scored.conversation),
+        advice=advise(scored.score, scored.conversation, rubric.rubric,
+                      scene_of(scenario, read.events) if scenario is not None else None),
         measures=miti_measures(scored.score.miti, rubric.rubric.thresholds),
         disclosure=disclosure,
         plan=check_plan(saved.plan, read.events, scenario) if saved is not None and scenario is not None else None,
         patient_view=patient_view(read.events, disclosure) if disclosure is not None else [],
         carried=carried,
+        patient=scenario.persona.name.split()[0] if scenario is not None else "the patient",
     )

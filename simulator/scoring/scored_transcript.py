@@ -11,8 +11,9 @@ from simulator.coding.annomi import human_codes
 from simulator.coding.coder import Coder, RuleCoder, Utterance, code_conversation
 from simulator.coding.codes import Coding
 from simulator.content.rubric_loader import RubricFile
+from simulator.patient.engine import Intent
 from simulator.scoring.score import CodedTurn, Conversation, Score, score
-from simulator.storage.events import PatientTurn, PlanRecorded, TraineeTurn
+from simulator.storage.events import Event, PatientTurn, PlanRecorded, TraineeTurn
 from simulator.storage.transcript import TranscriptRead
 
 
@@ -28,15 +29,36 @@ class ScoredTranscript:
 
 
 def conversation_of(read: TranscriptRead, codings: list[Coding]) -> Conversation:
-    """The scorer's view of a transcript whose clinician turns carry `codings`, in order."""
+    """The scorer's view of a transcript whose clinician turns carry `codings`, in order, each with what the
+    patient said just before it and in answer to it."""
     trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
+    heard, replies = _around(read.events)
     plan = next((e for e in reversed(read.events) if isinstance(e, PlanRecorded) and e.final), None)
     return Conversation(
-        turns=[CodedTurn(i + 1, t.text, c.codes, c.parts) for i, (t, c) in enumerate(zip(trainee, codings, strict=True))],
+        turns=[CodedTurn(i + 1, t.text, c.codes, c.parts, heard[i], replies[i])
+               for i, (t, c) in enumerate(zip(trainee, codings, strict=True))],
         clinician_words=sum(len(t.text.split()) for t in trainee),
         patient_words=sum(len(e.text.split()) for e in read.events if isinstance(e, PatientTurn)),
         plan_checks=plan.checks if plan else None,
     )
+
+
+def _around(events: list[Event]) -> tuple[list[str], list[str]]:
+    """For each trainee turn in order: the patient's words just before it, and their answer to it (not their
+    goodbye)."""
+    heard: list[str] = []
+    replies: list[str] = []
+    last = ""
+    for event in events:
+        if isinstance(event, TraineeTurn):
+            heard.append(last)
+            replies.append("")
+            last = ""
+        elif isinstance(event, PatientTurn) and event.intent is not Intent.CLOSING:
+            if replies and not replies[-1] and not last:
+                replies[-1] = event.text
+            last = event.text
+    return heard, replies
 
 
 def code_transcript(read: TranscriptRead, coder: Coder) -> list[Coding]:

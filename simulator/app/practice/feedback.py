@@ -1,17 +1,18 @@
-"""Feedback after a consultation: score, strengths and development areas in the trainee's own words,
-each behaviour with its evidence, MITI measures against thresholds, moments to replay, hidden facts."""
+"""Feedback after a consultation, in plain words: the score and what it came to, strengths and development
+areas in the trainee's own words with what to say instead, moments to replay, each behaviour, the plan's
+checks, the patient's view and what they kept back. The MITI figures behind it are one key (M) away."""
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
+from simulator.coding.codes import Code
 from simulator.content.rubric_loader import RubricFile
 from simulator.practice.session import Session
 from simulator.practice.visit import feedback
-from simulator.scoring.feedback import Advice
 from simulator.scoring.report import FeedbackReport
 from simulator.scoring.scored_transcript import ScoredTranscript
 
@@ -27,11 +28,16 @@ class FeedbackScreen(Screen[str]):
     FeedbackScreen .body { padding: 0 2 0 4; height: auto; }
     FeedbackScreen DataTable { height: auto; margin: 1 2 0 2; }
     FeedbackScreen .muted { padding: 1 2; color: $text-muted; height: auto; }
+    FeedbackScreen #miti { height: auto; }
+    FeedbackScreen .point { padding: 0 2 0 4; height: auto; }
+    FeedbackScreen .detail { padding: 0 2 0 8; height: auto; }
+    FeedbackScreen .try { color: $success; }
     FeedbackScreen LoadingIndicator { height: 3; }
     """
     BINDINGS = [
         Binding("n", "new", "New consultation"),
         Binding("r", "review", "Review visit, from your plan"),
+        Binding("m", "miti", "MITI figures"),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
@@ -73,16 +79,15 @@ class FeedbackScreen(Screen[str]):
         self.report = report
         page = self.query_one("#page", VerticalScroll)
         page.remove_children()
-        page.mount_all([*self._summary(report), *self._advice(report.advice), *self._behaviours(report.scored),
-                        *self._plan(report), *self._patient_view(report), *self._measures(report),
-                        *self._facts(report), *self._versions(report.scored, note)])
+        figures = Vertical(*self._measures(report), id="miti")
+        figures.display = False
+        page.mount_all([*self._summary(report), *self._advice(report), *self._behaviours(report.scored),
+                        *self._plan(report), *self._patient_view(report), *self._facts(report),
+                        Static("The MITI figures behind the score: press m.", classes="muted", id="miti-hint"),
+                        figures, *self._versions(report.scored, note)])
 
     def _summary(self, report: FeedbackReport) -> list[Static]:
-        disclosure = report.disclosure
-        reached = ("You reached what matters most to this person." if disclosure and disclosure.priority_reached
-                   else "What matters most to this person did not come out this time.")
-        turns = len(report.scored.conversation.turns)
-        widgets = [Static(f"Overall {report.scored.score.overall:.0f} / 100 · {reached} ({turns} turns)",
+        widgets = [Static(f"Overall {report.scored.score.overall:.0f} / 100 · {report.headline()}",
                           classes="title", markup=False)]
         carried = report.carried
         if carried is not None:
@@ -91,30 +96,34 @@ class FeedbackScreen(Screen[str]):
                                   f"checks, and its first step {went}.", classes="body", markup=False))
         return widgets
 
-    def _advice(self, advice: Advice) -> list[Static]:
+    def _advice(self, report: FeedbackReport) -> list[Static]:
+        """Strengths and what to work on, each point its own block so that wrapped lines stay under it."""
+        advice = report.advice
         widgets: list[Static] = []
         for title, points in (("Strengths", advice.strengths), ("To work on", advice.development)):
             widgets.append(Static(title, classes="section"))
-            lines = []
             for point in points:
-                lines.append(f"• {point.behaviour}: {point.message}")
+                said = point.message if point.level == 2 else " ".join(filter(None, (point.finding, point.message)))
+                widgets.append(Static(f"• {point.behaviour}", classes="point", markup=False))
+                widgets.append(Static(said, classes="detail", markup=False))
                 if point.quote:
-                    lines.append(f"    You said: “{point.quote}”")
-                if point.level < 2 and point.instead:
-                    lines.append(f"    Try: “{point.instead}”")
-            widgets.append(Static("\n".join(lines) or "—", classes="body", markup=False))
+                    widgets.append(Static(f"You said: “{point.quote}”", classes="detail", markup=False))
+                if point.instead:
+                    widgets.append(Static(f"Try: “{point.instead}”", classes="detail try", markup=False))
+            if not points:
+                widgets.append(Static("None yet.", classes="body"))
         widgets.append(Static("Moments to replay", classes="section"))
-        moments = [f"• Turn {m.turn}: “{m.words}”\n    {m.why} Try: “{m.instead}”" for m in advice.moments]
-        widgets.append(Static("\n".join(moments) or "None: no advice without permission, confrontation or "
-                              "runs of closed questions.", classes="body", markup=False))
+        for moment in advice.moments:
+            widgets += [Static(f"• Turn {moment.turn}: “{moment.words}”", classes="point", markup=False),
+                        Static(moment.why, classes="detail", markup=False),
+                        Static(f"Try: “{moment.instead}”", classes="detail try", markup=False)]
+        if not advice.moments:
+            widgets.append(Static(f"None: no advice {report.patient} had not asked for, no cue passed over and no "
+                                  "run of closed questions.", classes="body", markup=False))
         return widgets
 
     def _behaviours(self, scored: ScoredTranscript) -> list[Static]:
-        lines = []
-        for b in scored.score.behaviours:
-            turns = ", ".join(str(e.turn) for e in b.evidence[:6])
-            where = f" [turns {turns}]" if turns else ""
-            lines.append(f"{b.id} {b.name}: {LEVEL_MARKS[b.level]}. {b.rationale}{where}")
+        lines = [f"{b.id} {b.name}: {LEVEL_MARKS[b.level]}. {b.finding}" for b in scored.score.behaviours]
         return [Static("Each behaviour", classes="section"), Static("\n".join(lines), classes="body", markup=False)]
 
     def _plan(self, report: FeedbackReport) -> list[Static]:
@@ -132,19 +141,27 @@ class FeedbackScreen(Screen[str]):
         for answer in report.patient_view:
             lines.append(f"{answer.question}\n    {answer.score} of 4, {answer.label.lower()}."
                          + (f" “{' '.join(answer.because)}”" if answer.because else ""))
-        return [Static("How it felt from the other chair (CollaboRATE, answered by the patient)", classes="section"),
+        return [Static(f"How it felt from the other chair (CollaboRATE, answered by {report.patient})",
+                       classes="section", markup=False),
                 Static("\n".join(lines), classes="body", markup=False)]
 
     def _measures(self, report: FeedbackReport) -> list[Static | DataTable]:
-        """The MITI summary against the rubric's thresholds, and how the relational score was estimated."""
+        """The MITI figures: the summary measures against the rubric's thresholds, what each level was measured
+        by, the code counts, and how the relational score was estimated (one key away from the main view)."""
         table: DataTable = DataTable(show_cursor=False)
         table.add_columns("Measure", "You", "Fair", "Good")
         for measure in report.measures:
             limit = measure.threshold
             fair, good = (f"{limit.fair:g}", f"{limit.good:g}") if limit else ("", "")
             table.add_row(measure.name, measure.shown, fair, good)
-        method = Static(report.scored.score.miti.relational_method, classes="muted", markup=False)
-        return [Static("MITI measures", classes="section"), table, method]
+        score = report.scored.score
+        counts = ", ".join(f"{code.label} {score.miti.counts[code.value]}" for code in Code
+                           if score.miti.counts[code.value]) or "none"
+        measured = "\n".join(f"{b.id} level {b.level}: {b.rationale}" for b in score.behaviours)
+        return [Static("MITI figures", classes="section"), table,
+                Static(f"Codes: {counts}", classes="body", markup=False),
+                Static(measured, classes="body", markup=False),
+                Static(score.miti.relational_method, classes="muted", markup=False)]
 
     def _facts(self, report: FeedbackReport) -> list[Static]:
         lines = []
@@ -152,8 +169,19 @@ class FeedbackScreen(Screen[str]):
             reached = f"reached at turn {outcome.turn}" if outcome.reached else "missed"
             priority = "Hidden priority: " if outcome.fact.priority else ""
             lines.append(f"• {priority}{outcome.fact.summary} ({reached})")
-        return [Static("What the patient kept back", classes="section"),
+        return [Static(f"What {report.patient} kept back", classes="section", markup=False),
                 Static("\n".join(lines), classes="body", markup=False)]
+
+    def action_miti(self) -> None:
+        """Show or hide the MITI figures behind the score, and go to them."""
+        if self.report is None:
+            return
+        figures = self.query_one("#miti", Vertical)
+        figures.display = not figures.display
+        if figures.display:
+            # Once they are laid out, so that the page can scroll to where they are.
+            page = self.query_one("#page", VerticalScroll)
+            self.call_after_refresh(page.scroll_to_widget, figures, top=True, animate=False)
 
     def _versions(self, scored: ScoredTranscript, note: str | None) -> list[Static]:
         score = scored.score
