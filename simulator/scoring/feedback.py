@@ -7,7 +7,15 @@ from simulator.coding.codes import REFLECTIONS, Code
 from simulator.content.rubric import Rubric
 from simulator.content.scenario import HiddenFact, Scenario
 from simulator.patient.engine import Intent
-from simulator.scoring.instead import Scene, evoke_instead, open_instead, reflect_instead, write_instead
+from simulator.scoring.instead import (
+    Scene,
+    evoke_instead,
+    move_of,
+    open_instead,
+    reflect_instead,
+    telling,
+    write_instead,
+)
 from simulator.scoring.score import BehaviourScore, CodedTurn, Conversation, Score
 from simulator.storage.events import Event, PatientTurn, TraineeTurn
 
@@ -98,8 +106,10 @@ def advise(result: Score, conversation: Conversation, rubric: Rubric, scene: Sce
     behaviours = {b.id: b for b in rubric.behaviours}
     strongest = sorted(result.behaviours, key=lambda b: (-b.level, -b.weight))
     strengths = [_point(b, None, None) for b in strongest if b.level == 2 and b.evidence][:max_points]
-    # Among equally weak, prefer those with the trainee's own words to quote.
-    weakest = sorted(result.behaviours, key=lambda b: (b.level, -b.weight, not (b.missed or b.evidence)))
+    # Among equally weak, prefer what a trainee can practise (a move with a line to try), then the weightiest,
+    # then those with the trainee's own words to quote.
+    weakest = sorted(result.behaviours, key=lambda b: (b.level, b.id in behaviours and move_of(behaviours[b.id]) is None,
+                                                       -b.weight, not (b.missed or b.evidence)))
     # Something to avoid is only worth working on where it happened: not advising is not shown by silence
     # or a checklist, but that is what the behaviours about exploring say.
     workable = [b for b in weakest if b.level < 2 and not (b.id in behaviours and not b.missed
@@ -109,7 +119,10 @@ def advise(result: Score, conversation: Conversation, rubric: Rubric, scene: Sce
         moment = _moment_of(b, conversation)
         instead = write_instead(behaviours[b.id], scene, moment, conversation) if b.id in behaviours else b.instead
         development.append(_point(b, moment, instead))
-    return Advice(strengths, development, _moments(conversation, scene))
+    # A turn a development area already quotes, with its line to try, is not replayed again.
+    quoted = {_moment_of(b, conversation) for b in workable[:max_points]}
+    moments = [m for m in _moments(conversation, scene) if m.turn not in {t.number for t in quoted if t}]
+    return Advice(strengths, development, moments[:MAX_MOMENTS])
 
 
 def _moment_of(behaviour: BehaviourScore, conversation: Conversation) -> CodedTurn | None:
@@ -158,7 +171,8 @@ def _moments(conversation: Conversation, scene: Scene | None) -> list[Moment]:
         elif moved_on and before is not None:
             what = "hinted at something that matters" if before.intent is Intent.HINT else \
                 "told you something that matters"
-            why = f"{name} had just {what} (“{before.text}”), and this turn moved on without saying it back."
+            why = f"{name} had just {what} (“{telling(before.text) or before.text}”), and this turn moved on " \
+                  f"without saying it back."
             moment = _moment(turn, turn.text, why, reflect_instead(scene, before.text, before.intent is Intent.HINT))
         elif closed and previous_closed:
             why = f"Another closed question in a row: {name} can only answer yes or no."
@@ -167,7 +181,7 @@ def _moments(conversation: Conversation, scene: Scene | None) -> list[Moment]:
         if moment is not None:
             moments.append(moment)
         previous_closed = closed
-    return moments[:MAX_MOMENTS]
+    return moments
 
 
 def _moment(turn: CodedTurn, words: str, why: str, instead: str | None) -> Moment | None:

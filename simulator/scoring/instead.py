@@ -31,7 +31,7 @@ from simulator.scoring.wording import (
 from simulator.storage.events import Event, PatientTurn
 
 # What a patient says when something weighs on them: the sentence worth saying back.
-FEELING = re.compile(r"\b(keeps me up|lose|losing|off the road|worr\w*|scar\w*|fright\w*|afraid|fear\w*|tired|exhaust\w*|lonely|alone|miss\w*|"
+FEELING = re.compile(r"\b(keeps me up|lose|losing|off the road|easy|worr\w*|scar\w*|fright\w*|afraid|fear\w*|tired|exhaust\w*|lonely|alone|miss\w*|"
                      r"gets me|get me down|gets you down|letting \w+ down|hard|awful|stress\w*|upset\w*|sick of|"
                      r"fed up|can't|cannot|couldn't|don't want|hate|struggl\w*|useless|ashamed|guilty|sad|angry|"
                      r"nervous|panic\w*|killing me|rough|difficult|embarrass\w*)\b", re.I)
@@ -45,6 +45,8 @@ TIME_SHORT = re.compile(r"\b(not got long|only got (till|until|ten|five|a few)|g
 COMMUNITY = re.compile(r"\b(leisure centre|lunch club|club|choir|church|group|class|gym|pool|rehab|legion|"
                        r"job centre|library|allotment)\b", re.I)
 USED_TO = re.compile(r"\bI used to\b", re.I)
+# Agreeing when to meet again, asked rather than told.
+REVIEW = "When would suit you to meet again and see how it's going? And what will you do if it isn't working?"
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,10 @@ class Scene:
     def priority_words(self) -> str | None:
         """What the patient's priority was about, in a few of their words: a name they used, else a topic."""
         priority = self.priority
-        if priority is None or not any(priority.id in s.released or s.cue == priority.id for s in self.said):
+        # Told, not only hinted at: the lines say "you told me about".
+        if priority is None or not any(priority.id in s.released for s in self.said):
             return None
-        told = " ".join(s.text for s in self.said if priority.id in s.released or s.cue == priority.id)
+        told = " ".join(s.text for s in self.said if priority.id in s.released)
         named = [n for n in proper_names(told) if n in self.names]
         if named:
             return named[0]
@@ -141,7 +144,7 @@ def _worth(sentence: str) -> float:
             - 2 * bool(re.match(r"(that|it|this|those)\b", sentence, re.I)) + min(len(sentence.split()), 20) / 20)
 
 
-def _telling(text: str) -> str | None:
+def telling(text: str) -> str | None:
     """The sentence of a patient's turn most worth saying back, cut at a clause so it stays short."""
     found = [s for s in sentences(text) if len(s.split()) >= 3]
     if not found:
@@ -154,7 +157,7 @@ def _telling(text: str) -> str | None:
 
 def _reflection(text: str, names: set[str], kind: str = "simple") -> str | None:
     """Their words said back: simply, as a hint explored ('hint'), or as what a disclosure means ('told')."""
-    said = _telling(text)
+    said = telling(text)
     if said is None:
         return None
     back = said_back(said, names)
@@ -162,7 +165,8 @@ def _reflection(text: str, names: set[str], kind: str = "simple") -> str | None:
         return f"{capitalised(back)}. It sounds like there's more behind that."
     if kind == "told":
         return f"It sounds like {back}. That's a lot to be carrying."
-    return f"It sounds like {back}."
+    # "It sounds like it's not as easy as it sounds" would trip over itself.
+    return f"So {back}." if "sound" in back else f"It sounds like {back}."
 
 
 # A writer: the scene, the moment (the trainee's turn it is about, if any) and the whole conversation.
@@ -212,7 +216,7 @@ def _open(scene: Scene, moment: CodedTurn | None, conversation: Conversation) ->
         return f"How have things been with your {_shortest(scene)} lately, {scene.name}?"
     asked = moment.words({Code.CLOSED_QUESTION})
     if Code.REVIEW_ARRANGED in moment.codes:
-        return "When would suit you to meet again and see how it's going? And what will you do if it isn't working?"
+        return REVIEW
     if re.search(r"\b(understand|make sense|is that clear|any questions)\b", asked, re.I):
         return _teach_back(scene)
     return opened(asked)
@@ -266,12 +270,14 @@ def _prioritise(scene: Scene, moment: CodedTurn | None, conversation: Conversati
 def _permission(scene: Scene, moment: CodedTurn | None, conversation: Conversation) -> str:
     told = next((t for t in conversation.turns if t.codes & {Code.PERSUADE, Code.GIVING_INFORMATION}), moment)
     action = advised_action(told.words({Code.PERSUADE, Code.GIVING_INFORMATION})) if told is not None else None
-    about = action or f"living with {_shortest(scene)}"
-    return f"Would it be OK if I shared what has helped other people with {about}? … What do you make of that?"
+    about = f"with {action}" if action else f"living with {_shortest(scene)}"
+    return f"Would it be OK if I shared what has helped other people {about}? … What do you make of that?"
 
 
 def _evoke(scene: Scene, moment: CodedTurn | None, conversation: Conversation) -> str:
     told = moment or next((t for t in conversation.turns if t.codes & {Code.PERSUADE, Code.CONFRONT}), None)
+    if told is not None and Code.REVIEW_ARRANGED in told.codes:
+        return REVIEW
     action = advised_action(told.words({Code.PERSUADE, Code.CONFRONT})) if told is not None else None
     if action:
         return f"What are your own thoughts about {action}, {scene.name}?"
@@ -349,10 +355,9 @@ def _teach_back(scene: Scene) -> str:
 
 def _close(scene: Scene, moment: CodedTurn | None, conversation: Conversation) -> str:
     codes = {code for t in conversation.turns for code in t.credited}
-    review = "When would suit you to meet again and see how it's going? And what will you do if it isn't working?"
     if Code.TEACH_BACK not in codes:
-        return _teach_back(scene) + ("" if Code.REVIEW_ARRANGED in codes else " " + review)
-    return review
+        return _teach_back(scene) + ("" if Code.REVIEW_ARRANGED in codes else " " + REVIEW)
+    return REVIEW
 
 
 # Each behaviour's move, from the codes that evidence it, and its writer.

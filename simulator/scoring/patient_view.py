@@ -124,5 +124,8 @@ NOTHING = {
 
 
 def _answer(key: str, parts: list[tuple[int, str]]) -> Answer:
-    because = tuple(why for points, why in parts if points) or (NOTHING[key],)
+    good = [why for points, why in parts if points > 0]
+    # What went wrong, after what went right, as a person would put it: "..., but the plan was yours."
+    bad = [f"But {why[:1].lower()}{why[1:]}" if good else why for points, why in parts if points < 0]
+    because = tuple(good + bad) or (NOTHING[key],)
     return Answer(key, QUESTIONS[key], _clamp(sum(points for points, _ in parts)), because)

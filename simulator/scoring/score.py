@@ -193,6 +193,16 @@ def _with(turns: list[CodedTurn], codes: list[Code]) -> list[CodedTurn]:
     return [turn for turn in turns if turn.credited & wanted]
 
 
+def _asked(turn: CodedTurn, wanted: set[Code]) -> bool:
+    """Whether the turn made one of `wanted` moves as a question or a reflection, not as information given
+    ('Your sugar is higher than last year' raises the results; 'What did you make of them?' explores them)."""
+    if not turn.credited & wanted:
+        return False
+    parts = [p for p in turn.parts if p.codes & wanted] or [Part(turn.text, turn.credited)]
+    return any(Code.GIVING_INFORMATION not in p.codes or p.codes & (QUESTION_CODES | REFLECTION_CODES)
+               for p in parts)
+
+
 def _without(turns: list[CodedTurn], codes: list[Code], but: list[Code]) -> list[CodedTurn]:
     """Turns carrying one of `codes` and none of `but`."""
     wanted, unwanted = set(codes), set(but)
@@ -255,9 +265,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def _times(turns: list[CodedTurn]) -> str:
-    """'once (turn 4)', '3 times (turns 2, 5 and 9)'."""
-    numbers = [str(t.number) for t in turns]
-    listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+    """'once (turn 4)', '3 times (turns 2, 5 and 9)', '16 times (turns 2, 3, 4, 6, 10, …)'."""
+    numbers = sorted(t.number for t in turns)
+    shown = [str(n) for n in numbers[:5]]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown) + ", …" if len(numbers) > 5 else \
+        ", ".join(shown[:-1]) + " and " + shown[-1]
     often = "once" if len(turns) == 1 else "twice" if len(turns) == 2 else f"{len(turns)} times"
     return f"{often} (turn{'s' if len(turns) > 1 else ''} {listed})"
 
@@ -288,11 +300,14 @@ def _evaluate(spec: Evidence, conversation: Conversation, miti: Miti) -> _Judged
         # Each turn paired with the one after it, in one pass (looking each hit up in the list was quadratic).
         wanted, follow_ups = set(spec.codes), set(spec.then)
         followed = next(((t, after) for t, after in zip(turns, turns[1:], strict=False)
-                         if t.credited & wanted and after.credited & follow_ups), None)
+                         if _asked(t, wanted) and after.credited & follow_ups), None)
         if followed is not None:
             first, then = followed
             return _Judged(2, [first, then], f"turn {first.number} was followed up at the next turn",
                            f"At turn {first.number}, and you followed the answer up at turn {then.number}.")
+        if not any(_asked(t, wanted) for t in hits):
+            return _Judged(1, hits[:1], f"turn {hits[0].number} told rather than asked",
+                           f"At turn {hits[0].number}, told rather than asked, so there was no answer to follow up.")
         return _Judged(1, hits[:1], f"turn {hits[0].number} was not followed up with "
                        f"{' or '.join(c.label.lower() for c in spec.then)}",
                        f"At turn {hits[0].number}, but the answer was not followed up.")
@@ -366,10 +381,17 @@ def _absent(spec: Evidence, turns: list[CodedTurn], hits: list[CodedTurn]) -> _J
         finding = f"None, across {_count(len(shown), 'turn')} of exploring instead."
     # The turns the level rests on: the advice where there was some, else the exploring that earned it,
     # listening first (what a quote of it should show).
-    listening = sorted(shown, key=lambda t: (not t.credited & set(REFLECTIONS), Code.OPEN_QUESTION not in t.credited))
+    listening = sorted(shown, key=lambda t: next((i for i, codes in enumerate(INSTEAD_OF_TELLING) if t.credited & codes),
+                                                 len(INSTEAD_OF_TELLING)))
     return _Judged(level, hits or listening, rationale, finding, hits)
 
 
+# What shows best that a trainee held back from telling, in order: leaving the choice with the person,
+# asking their view, asking before informing, reflecting meaning, asking openly.
+INSTEAD_OF_TELLING: tuple[frozenset[Code], ...] = (
+    frozenset({Code.EMPHASISING_AUTONOMY}), frozenset({Code.SEEKING_COLLABORATION}),
+    frozenset({Code.PERSUADE_WITH_PERMISSION}), frozenset({Code.COMPLEX_REFLECTION}), frozenset({Code.OPEN_QUESTION}),
+)
 STEP_ELEMENTS = {"what": "what", "where": "where", "when": "when", "how_much": "how much", "start": "a start"}
 
 
@@ -384,6 +406,8 @@ def _step(spec: Evidence, hits: list[CodedTurn]) -> _Judged:
     said = [plain for key, plain in STEP_ELEMENTS.items() if key in elements]
     if not said:
         finding = "No step with what, where, when, how much or a start was named in the conversation."
+    elif len(elements) < spec.at_least[0]:
+        finding = f"Only {_listed(said)} came up, not a step."
     else:
         finding = f"The step named {_listed(said)}" + (f"; it did not say {_listed(missing, 'or')}." if missing
                                                         else ".")

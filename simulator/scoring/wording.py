@@ -174,7 +174,9 @@ def _action(phrase: str) -> str:
     if len(words) > 1 and words[0].lower() in {"really", "just", "definitely", "try", "start", "also"} \
             and words[0].lower() != "try":
         words = words[1:]
-    return " ".join([gerund(words[0]), *words[1:]])
+    # "come back and see me": the second verb says what the first is for.
+    rest = re.sub(r"\band (see|get|have|try|talk)\b", r"to \1", " ".join(words[1:]))
+    return " ".join([gerund(words[0]), rest]).strip()
 
 
 _ADVICE = re.compile(
@@ -213,6 +215,8 @@ def opened(question: str) -> str | None:
         (r"^(?:is|was) there anything else\b.*", "What else would you like to talk about today?"),
         (r"^anything else\b.*", "What else would you like to talk about today?"),
         (r"^(?:are|were) you (\w+ing) (?:ok|okay|alright|all right|well)$", "How are you {1}?"),
+        (r"^(?:are|were) you (\w+ing) (.+?) (?:much|a lot|often)$", "How often are you {1} {2} these days?"),
+        (r"^(?:do|did) you (\w+) (.+?) (?:much|a lot|often)$", "How often do you {1} {2} these days?"),
         (r"^(?:are|were) you (doing|getting|having|taking|eating) any (.+)$", "What {2} are you {1} at the moment?"),
         (r"^(?:are|were) you (\w+ing) (.+)$", "How are you getting on with {1} {2}?"),
         (r"^(?:are|were) you (\w+ing)$", "How are you getting on with {1}?"),

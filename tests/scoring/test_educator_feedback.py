@@ -162,10 +162,15 @@ def test_a_closed_review_question_gets_an_alternative_about_the_review(tmp_path:
 
 
 def test_advice_is_turned_into_a_question_about_the_same_thing_for_this_person(tmp_path: Path) -> None:
-    report = _report(_played("p6-knee-pain", ["You need to lose some weight."], tmp_path))
+    report = _report(_played("p6-knee-pain", ["You need to lose some weight.", "You should stop snacking in the "
+                                              "evenings."], tmp_path))
+    point = next(p for p in report.advice.development if p.behaviour.startswith("R12"))
     moment = report.advice.moments[0]
-    assert moment.instead == "What are your own thoughts about losing some weight, Denise?"
+    assert {point.instead, moment.instead} == {"What are your own thoughts about losing some weight, Denise?",
+                                               "What are your own thoughts about stopping snacking in the evenings, "
+                                               "Denise?"}
     assert "Denise answered" in moment.why
+    assert moment.turn != next(t.number for t in report.scored.conversation.turns if t.text == point.quote)
 
 
 # "You asked far more than you reflected": only when true, quoting a question.
