@@ -47,7 +47,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     sampler = library_commands.add_parser("sample", help="write a sample library of practice transcripts to try")
     sampler.add_argument("folder", type=Path)
     sampler.add_argument("--count", type=int, default=200, help="how many transcripts (default 200)")
-    sampler.add_argument("--trainees", type=int, default=20, help="spread over this many trainees (default 20)")
+    sampler.add_argument("--trainees", type=int, help="spread over this many trainees (default: about eight "
+                         "sessions each, at most 20 trainees)")
     sampler.set_defaults(handler=lambda a: run_sample(a.folder, a.count, a.trainees))
 
     review = commands.add_parser("review", help="review, annotate and flag transcripts in the library (app)")
@@ -147,11 +148,11 @@ def run_scan() -> int:
     return 0
 
 
-def run_sample(folder: Path, count: int, trainees: int) -> int:
+def run_sample(folder: Path, count: int, trainees: int | None) -> int:
     """`simulator library sample FOLDER`: write sample transcripts (then `library add FOLDER` to index them)."""
     from simulator.quality.sample_library import build_sample_library
 
-    if count < 1 or trainees < 1:
+    if count < 1 or (trainees is not None and trainees < 1):
         print("error: --count and --trainees must be at least 1", file=sys.stderr)
         return 2
     written = build_sample_library(folder, count, trainees)

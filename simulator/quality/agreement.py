@@ -1,10 +1,13 @@
 """How far raters agree: the engine against each reviewer, reviewers against each other, and all of them
 against AnnoMI's expert coders, per code and per rubric behaviour.
 
-Codes are compared turn by turn, each code as present or absent (Cohen's kappa), on the turns both raters
-judged. Where one rater is AnnoMI's experts, who coded one main behaviour per turn in their own scheme,
-the other's codes are mapped to that scheme first (annomi.to_annomi). Behaviour levels are ordinal, so
-they get a linearly weighted kappa.
+Codes are compared turn by turn on the turns both raters judged: the whole set of codes (agreed only when
+every code is the same), then each MITI code and each care-planning tag as given or not (Cohen's kappa).
+Where one rater is AnnoMI's experts, who coded one main behaviour per turn in their own scheme, the
+other's codes are mapped to that scheme first (annomi.to_annomi); between raters who both gave the
+product's codes that coarser comparison is not made, since it would call an open and a closed question
+the same. Behaviour levels are ordinal, so they get a linearly weighted kappa. Every figure says in words
+what it compared.
 """
 
 from collections import defaultdict
@@ -14,12 +17,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from simulator.coding.annomi import LABELS, to_annomi
-from simulator.coding.codes import Code
+from simulator.coding.codes import CARE_TAGS, Code
 from simulator.quality.calibration import kappa_words
 from simulator.quality.library import Library
 from simulator.quality.library_entry import EXPERTS
 
 ENGINE = "engine"
+# The kinds of figure that need words of their own, and the name of AnnoMI's whole-scheme figure.
+ALL_CODES, MAIN, ALL_FOUR = "all codes", "main behaviour", "all four (AnnoMI)"
 Item = tuple[Path, str]
 # Both raters' ratings are of one kind: code labels, or ordinal levels.
 Rating = TypeVar("Rating", str, int)
@@ -31,7 +36,7 @@ class Figure:
 
     first: str
     second: str
-    kind: str  # "code", "main behaviour" (AnnoMI's four classes) or "behaviour"
+    kind: str  # "all codes", "MITI code", "care-planning tag", "main behaviour" (AnnoMI's classes) or "behaviour"
     name: str
     items: int
     agreed: int
@@ -43,10 +48,27 @@ class Figure:
         return 100 * self.agreed / self.items if self.items else 0.0
 
     @property
+    def compared(self) -> str:
+        """What the figure compares, between whom, in a sentence."""
+        both = f"{self.first} and {self.second}"
+        if self.kind == ALL_CODES:
+            return (f"Compared: the whole set of codes {both} gave each turn; a turn counts as agreed only if "
+                    "every code and tag is the same.")
+        if self.kind == "behaviour":
+            return f"Compared: the level (0-2) {both} gave behaviour {self.name} in each session."
+        if self.kind == MAIN and self.name == ALL_FOUR:
+            return (f"Compared: each turn's main behaviour in AnnoMI's four classes (question, reflection, "
+                    f"therapist input, other) as {both} coded it; an open and a closed question are both a "
+                    "question here.")
+        if self.kind == MAIN:
+            return f"Compared: whether {both} each coded a turn's main behaviour as {self.name} (AnnoMI's classes)."
+        return f"Compared: whether {both} each gave a turn the {self.kind} {self.name} (given or not)."
+
+    @property
     def reading(self) -> str:
-        """The figure in plain words."""
+        """The figure in plain words: what was compared, then how far they agreed."""
         what = "turns" if self.kind != "behaviour" else "sessions"
-        said = f"They agreed on {self.agreed} of {self.items} {what} ({self.percent:.0f}%)."
+        said = f"{self.compared} They agreed on {self.agreed} of {self.items} {what} ({self.percent:.0f}%)."
         if self.kappa is None:
             return (f"{said} Kappa cannot be computed: both gave the same rating every time, so agreement "
                     "by chance alone would be total.")
@@ -116,10 +138,12 @@ def figures(found: Ratings) -> list[Figure]:
         a, b = found.codes.get(first, {}), found.codes.get(second, {})
         shared = sorted(a.keys() & b.keys())
         if shared:
-            out += _main(found, first, second)
-            used = sorted(set().union(*(a[i] | b[i] for i in shared)))
-            out += [_figure(first, second, "code", Code(code).label, [str(code in a[i]) for i in shared],
-                            [str(code in b[i]) for i in shared]) for code in used]
+            out.append(_figure(first, second, ALL_CODES, "every code the same", [" ".join(sorted(a[i])) for i in shared],
+                               [" ".join(sorted(b[i])) for i in shared]))
+            used = [code for code in Code if any(code.value in a[i] | b[i] for i in shared)]
+            out += [_figure(first, second, "care-planning tag" if code in CARE_TAGS else "MITI code", code.label,
+                            [str(code.value in a[i]) for i in shared], [str(code.value in b[i]) for i in shared])
+                    for code in used]
         la, lb = found.levels.get(first, {}), found.levels.get(second, {})
         by_behaviour: dict[str, list[Item]] = defaultdict(list)
         for item in la.keys() & lb.keys():
@@ -145,8 +169,6 @@ def _main(found: Ratings, first: str, second: str) -> list[Figure]:
     if not shared:
         return []
     x, y = [a[i] for i in shared], [b[i] for i in shared]
-    out = [_figure(first, second, "main behaviour", "all four (AnnoMI)", x, y)]
-    if EXPERTS in (first, second):
-        out += [_figure(first, second, "main behaviour", label.replace("_", " "), [str(v == label) for v in x],
-                        [str(v == label) for v in y]) for label in LABELS]
-    return out
+    return [_figure(first, second, MAIN, ALL_FOUR, x, y)] + [
+        _figure(first, second, MAIN, label.replace("_", " "), [str(v == label) for v in x], [str(v == label) for v in y])
+        for label in LABELS]

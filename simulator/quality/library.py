@@ -23,8 +23,9 @@ from simulator.errors import Problem, SimulatorError
 from simulator.quality.library_entry import Entry, JudgementRow, Row, Skipped, read_entry
 from simulator.storage.transcript import IntegrityStatus, annotation_path, transcript_files
 
-# 2: integrity has the states unfinished and truncated; files can be taken out (excluded).
-SCHEMA_VERSION = "2"
+# 2: integrity has the states unfinished and truncated; files can be taken out (excluded). 3: each
+# transcript's visit and whether it finished.
+SCHEMA_VERSION = "3"
 SortKey = Literal["date", "overall", "trainee", "scenario"]
 SORT_COLUMNS: dict[SortKey, str] = {"date": "started", "overall": "overall", "trainee": "trainee",
                                     "scenario": "scenario_title"}
@@ -39,7 +40,8 @@ CREATE TABLE IF NOT EXISTS transcripts (
     transcript_id TEXT NOT NULL, source TEXT NOT NULL, trainee TEXT NOT NULL, scenario_id TEXT NOT NULL,
     scenario_title TEXT NOT NULL, started TEXT NOT NULL, turns INTEGER NOT NULL, overall REAL NOT NULL,
     complete INTEGER NOT NULL, integrity TEXT NOT NULL, digest TEXT, damaged_lines INTEGER NOT NULL,
-    reviewed INTEGER NOT NULL, flagged INTEGER NOT NULL, levels TEXT NOT NULL);
+    reviewed INTEGER NOT NULL, flagged INTEGER NOT NULL, levels TEXT NOT NULL, visit TEXT NOT NULL DEFAULT '',
+    finished INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS by_started ON transcripts (started);
 CREATE INDEX IF NOT EXISTS by_trainee ON transcripts (trainee, started);
 CREATE INDEX IF NOT EXISTS by_scenario ON transcripts (scenario_id, started);
@@ -55,6 +57,8 @@ CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, folder TEXT NOT NULL,
     line INTEGER NOT NULL, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS excluded (path TEXT PRIMARY KEY);
 """
+# Columns added since the first schema: an older index gets them (and is read again on the next scan).
+_ADDED = {"transcripts": ("visit TEXT NOT NULL DEFAULT ''", "finished INTEGER NOT NULL DEFAULT 1")}
 # SQLite's primary result codes, as the index's errors are explained.
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB, _PERM = 5, 6, 8, 10, 11, 13, 14, 26, 3
 
@@ -174,12 +178,15 @@ class ScanReport:
 
 @dataclass(frozen=True)
 class ProgressPoint:
-    """One session in a trainee's progress: when, which scenario, and its levels."""
+    """One session in a trainee's progress: when, which scenario and visit, how far it got, and its levels."""
 
     started: datetime
     scenario_title: str
     overall: float
     levels: dict[str, int]
+    visit: str | None  # a later visit's id (a review); None for a first visit
+    finished: bool  # the conversation ended
+    complete: bool  # ... and the care plan was saved
 
 
 def library_file() -> Path:
@@ -227,6 +234,11 @@ class Library:
             # Write-ahead logging: the app's list reads while a rescan writes on another connection.
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_SCHEMA)
+            for table, columns in _ADDED.items():
+                known = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+                for column in columns:
+                    if column.split()[0] not in known:
+                        connection.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
             index = _Index(connection, file)
         except (sqlite3.Error, OSError) as error:
             connection.close()
@@ -358,11 +370,11 @@ class Library:
                                                               "skipped in all; the rest is listed)"))
             report.warnings += found.notes
             self._db.execute(
-                "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (key, str(folder), stamp, row.transcript_id, row.source, row.trainee, row.scenario_id,
                  row.scenario_title, row.started.isoformat(), row.turns, row.overall, row.complete,
                  row.integrity, row.digest, row.damaged_lines, row.reviewed, row.flagged,
-                 json.dumps(found.levels)))
+                 json.dumps(found.levels), row.visit or "", row.finished))
             self._db.executemany("INSERT INTO judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  [(key, j.reviewer, j.at.isoformat(), j.kind, j.target, j.engine, j.human, j.comment)
                                   for j in found.judgements])
@@ -386,10 +398,11 @@ class Library:
         order = f"{SORT_COLUMNS[chosen.sort]} {'DESC' if chosen.descending else 'ASC'}, path"
         limit = f" LIMIT {int(chosen.limit)}" if chosen.limit else ""
         query = (f"SELECT path, transcript_id, source, trainee, scenario_id, scenario_title, started, turns, "
-                 f"overall, complete, integrity, digest, damaged_lines, reviewed, flagged FROM transcripts{where} "
-                 f"ORDER BY {order}{limit}")
+                 f"overall, complete, integrity, digest, damaged_lines, reviewed, flagged, visit, finished FROM "
+                 f"transcripts{where} ORDER BY {order}{limit}")
         return [Row(Path(r[0]), r[1], r[2], r[3], r[4], r[5], datetime.fromisoformat(r[6]), r[7], r[8], bool(r[9]),
-                    r[10], r[11], r[12], bool(r[13]), bool(r[14])) for r in self._db.execute(query, values)]
+                    r[10], r[11], r[12], bool(r[13]), bool(r[14]), r[15] or None, bool(r[16]))
+                for r in self._db.execute(query, values)]
 
     def count(self, chosen: Filter = Filter()) -> int:
         """How many transcripts pass the filter (regardless of its limit)."""
@@ -402,11 +415,13 @@ class Library:
                 for p, line, reason in self._db.execute("SELECT path, line, reason FROM skipped ORDER BY path")]
 
     def progress(self, trainee: str) -> list[ProgressPoint]:
-        """A trainee's sessions in time order, with each behaviour's level."""
-        return [ProgressPoint(datetime.fromisoformat(started), title, overall, json.loads(levels))
-                for started, title, overall, levels in self._db.execute(
-                    "SELECT started, scenario_title, overall, levels FROM transcripts WHERE trainee = ? "
-                    "AND source = 'practice' ORDER BY started, path", (trainee,))]
+        """A trainee's sessions in time order, with each behaviour's level, which visit each was and how far
+        it got."""
+        return [ProgressPoint(datetime.fromisoformat(started), title, overall, json.loads(levels), visit or None,
+                              bool(finished), bool(complete))
+                for started, title, overall, levels, visit, finished, complete in self._db.execute(
+                    "SELECT started, scenario_title, overall, levels, visit, finished, complete FROM transcripts "
+                    "WHERE trainee = ? AND source = 'practice' ORDER BY started, path", (trainee,))]
 
     def judgements(self) -> Iterator[tuple[Path, JudgementRow]]:
         """Every human judgement in the library, by transcript and time."""

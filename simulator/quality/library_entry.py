@@ -61,6 +61,8 @@ class Row:
     damaged_lines: int
     reviewed: bool
     flagged: bool
+    visit: str | None  # a later visit's id (a review); None for a first visit or an imported transcript
+    finished: bool  # the conversation ended (imported ones always did)
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,12 @@ def read_entry(path: Path, rubric: RubricFile) -> Entry | Skipped:
     first = read.events[0] if read.events else None
     if not read.usable or first is None:
         return Skipped(path, read.problems[0])
+    visit = None
     if isinstance(first, SessionStarted):
         source, trainee, scenario, title = "practice", first.trainee or "", first.scenario_id, first.scenario_title
-        if first.visit:
-            title = f"{title} ({first.visit})"
+        visit = first.visit
+        if visit:
+            title = f"{title} ({visit})"
     else:
         assert isinstance(first, TranscriptImported)
         meta = first.metadata
@@ -115,7 +119,8 @@ def read_entry(path: Path, rubric: RubricFile) -> Entry | Skipped:
     row = Row(path=path, transcript_id=read.transcript_id, source=source, trainee=trainee, scenario_id=scenario,
               scenario_title=title, started=first.at, turns=len(trainee_turns), overall=scored.score.overall,
               complete=read.complete, integrity=read.integrity.status, digest=read.integrity.digest,
-              damaged_lines=len(read.problems), reviewed=review.reviewed, flagged=review.flagged)
+              damaged_lines=len(read.problems), reviewed=review.reviewed, flagged=review.flagged, visit=visit,
+              finished=source != "practice" or read.finished)
     return Entry(
         row=row, levels={b.id: b.level for b in scored.score.behaviours},
         judgements=[_row(j) for j in review.judgements],

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from simulator.coding.codes import Code
+from simulator.coding.codes import QUESTIONS, Code, Coding
 from simulator.content.rubric_loader import RubricFile
 from simulator.errors import ContentError
 from simulator.practice.session import Clock, utc_now
@@ -20,8 +20,8 @@ from simulator.quality.annotations import (
     read_annotations,
 )
 from simulator.scoring.report import FeedbackReport, build_report
-from simulator.scoring.score import BehaviourScore
-from simulator.scoring.scored_transcript import ScoredTranscript
+from simulator.scoring.score import BehaviourScore, Score, score
+from simulator.scoring.scored_transcript import ScoredTranscript, conversation_of
 from simulator.storage.events import PatientTurn, SessionStarted, TraineeTurn, TranscriptImported
 from simulator.storage.transcript import TranscriptRead, read_transcript
 
@@ -44,6 +44,7 @@ class UnderReview:
     read: TranscriptRead
     report: FeedbackReport
     annotations: Annotations
+    rubric: RubricFile
     now: Clock = utc_now
 
     @property
@@ -81,6 +82,23 @@ class UnderReview:
     def behaviours(self) -> list[BehaviourScore]:
         return self.scored.score.behaviours
 
+    def score_with(self, reviewer: str) -> Score | None:
+        """The transcript scored with the codes the reviewer gave (MITI codes and care-planning tags alike)
+        where they changed the engine's, and the engine's elsewhere; None if they changed none."""
+        mine = self.annotations.codes(reviewer)
+        trainee = [e for e in self.read.events if isinstance(e, TraineeTurn)]
+        codings = list(self.scored.codings)
+        for index, turn in enumerate(trainee):
+            judged = mine.get(turn.turn)
+            if judged is not None and set(judged.human) != codings[index].codes:
+                codes = frozenset(judged.human)
+                # A question keeps the engine's count of questions asked (stacked questions matter).
+                questions = max(codings[index].questions, 1) if codes & QUESTIONS else 0
+                codings[index] = Coding(codes, questions)
+        if codings == self.scored.codings:
+            return None
+        return score(conversation_of(self.read, codings), self.rubric.rubric, f"{reviewer}'s codes")
+
     def _judge(self, kind: type[JudgementBase], reviewer: str, comment: str = "", **what: object) -> None:
         """Save a judgement of `kind` by `reviewer`, stamped with the time and the transcript's hash."""
         judgement = kind(reviewer=reviewer, at=self.now(), transcript_hash=self.read.integrity.digest,
@@ -112,4 +130,4 @@ def open_review(path: Path, rubric: RubricFile, now: Clock = utc_now) -> UnderRe
     read = read_transcript(path)
     if not read.usable:
         raise ContentError(read.problems)
-    return UnderReview(path, read, build_report(read, rubric), read_annotations(path), now)
+    return UnderReview(path, read, build_report(read, rubric), read_annotations(path), rubric, now)

@@ -52,7 +52,7 @@ async def test_a_whole_review_is_saved_beside_the_transcript(library: Library) -
         await pilot.pause()
         await pilot.press("e")  # turn 2: toggle "asks what matters", with a comment
         await pilot.pause()
-        await pilot.press(*["down"] * list(Code).index(Code.ASKS_WHAT_MATTERS), "enter", "tab",
+        await pilot.press(*["down"] * list(Code).index(Code.ASKS_WHAT_MATTERS), "enter", "tab", "tab",
                           *"asks about the week", "f5")
         await pilot.pause()
         await pilot.press("tab", "down", "down", "down", "e")  # behaviour R04: choose level 2

@@ -162,7 +162,7 @@ def test_the_library_indexes_filters_and_sorts(library: Library) -> None:
     rows = library.rows()
     assert [r.started for r in rows] == sorted((r.started for r in rows), reverse=True)
     assert {r.trainee for r in rows} == {"Trainee 01", "Trainee 02", "Trainee 03"}
-    assert all(r.integrity == "intact" for r in rows)
+    assert {r.integrity for r in rows} <= {"intact", "unfinished"}  # the sample leaves some visits unfinished
     ones = library.rows(Filter(trainee="Trainee 01"))
     assert len(ones) == 4 and {r.trainee for r in ones} == {"Trainee 01"}
     scenario = rows[0].scenario_id

@@ -4,6 +4,7 @@ progress and agreement views, progress tells first visits, reviews and unfinishe
 agreement figures say what they compare."""
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from simulator.cli import main
 from simulator.quality.library import Library
+from simulator.storage.events import SessionStarted
 from simulator.storage.transcript import SEAL, chain_digest, read_transcript
 
 
@@ -98,3 +100,43 @@ def test_a_warning_about_unreadable_lines_names_the_first_of_them(sample: Path, 
         report = library.add(folder)
     assert [(w.path.name, w.line, w.column) for w in report.warnings] == [("n.jsonl", 4, 1)]
     assert "kind this version does not know" in report.warnings[0].message
+
+
+# The sample library
+
+
+def test_a_sample_of_forty_spreads_from_poor_to_good(library: Library) -> None:
+    rows = library.rows()
+    scores = [row.overall for row in rows]
+    assert len(rows) == 40
+    assert len({round(score) for score in scores}) >= 12, sorted(scores)
+    assert max(scores) - min(scores) >= 30, sorted(scores)
+
+
+def test_a_sample_has_first_and_review_visits_some_without_a_plan_or_unfinished(library: Library) -> None:
+    rows = library.rows()
+    assert {row.visit is None for row in rows} == {True, False}
+    assert {(row.finished, row.complete) for row in rows} == {(True, True), (True, False), (False, False)}
+    unfinished = [row for row in rows if not row.finished]
+    assert all(row.integrity == "unfinished" for row in unfinished)  # left as the app leaves them: unsealed
+    # A review follows the same trainee's own first visit to that patient, which ended with a plan.
+    first = {row.transcript_id: row for row in rows if row.visit is None}
+    for row in rows:
+        if row.visit is not None:
+            started = read_transcript(row.path).events[0]
+            assert isinstance(started, SessionStarted) and started.cycle_id in first
+            before = first[started.cycle_id]
+            assert (before.trainee, before.scenario_id, before.complete) == (row.trainee, row.scenario_id, True)
+            assert before.started < row.started
+
+
+def test_a_sample_gives_each_trainee_sessions_enough_to_chart_that_get_better(library: Library) -> None:
+    rows = library.rows()
+    sessions = Counter(row.trainee for row in rows)
+    assert len(sessions) >= 4 and min(sessions.values()) >= 6
+    early, late = [], []
+    for trainee in sessions:
+        points = [p.overall for p in library.progress(trainee)]
+        early += points[:len(points) // 2]
+        late += points[len(points) // 2:]
+    assert sum(late) / len(late) > sum(early) / len(early)

@@ -53,5 +53,4 @@ class AgreementScreen(Screen[None]):
             reading.update("No two raters have judged the same things yet. Review some transcripts (A accepts, "
                            "E changes), or add imported AnnoMI transcripts to the library to compare with experts.")
             return
-        figure = self.found[row]
-        reading.update(f"{figure.first} vs {figure.second}, {figure.kind} {figure.name}: {figure.reading}")
+        reading.update(self.found[row].reading)  # what it compares (between whom), then how far they agreed

@@ -76,7 +76,7 @@ class LibraryScreen(Screen[None]):
         self.sub_title = f"reviewer: {self.review_app.reviewer}"
         table = self.query_one(DataTable)
         for label, width in (("Date (UTC)", 16), ("Trainee", 16), ("Scenario", 34), ("Turns", 5), ("Overall", 7),
-                             ("Reviewed", 8), ("Flag", 4), ("Integrity", 9)):
+                             ("Reviewed", 8), ("Flag", 4), ("Integrity", 10)):
             table.add_column(label, width=width)
         self.refresh_rows()
         table.focus()

@@ -1,24 +1,50 @@
-"""A trainee's progress: each behaviour's level across their sessions, as a chart and a grid."""
+"""A trainee's progress: each behaviour's level across their sessions, as a chart and a grid, with first
+visits, review visits and unfinished sessions told apart (a review or a half-finished visit is not the
+same test as a whole first visit)."""
+
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from simulator.quality.library import ProgressPoint
 
 LEVEL_STYLE = {0: "on dark_red", 1: "on dark_goldenrod", 2: "on dark_green"}
 OVERALL = "Overall"
+# The rows that say what each session was, above the scores.
+VISIT, ENDED = "Visit", "Ended"
+LEGEND = ("1st first visit · rev review visit · ✓ plan saved · – no plan · … unfinished (scored on what was "
+          "said before it stopped)")
+# The chart's series: its name, the marker of its sessions, which sessions it takes and whether a line joins them.
+SERIES: tuple[tuple[str, str, Callable[[ProgressPoint], bool], bool], ...] = (
+    ("first visits", "●", lambda p: p.finished and p.visit is None, True),
+    ("review visits", "◆", lambda p: p.finished and p.visit is not None, True),
+    ("unfinished", "x", lambda p: not p.finished, False),
+)
+
+
+def kind(point: ProgressPoint) -> str:
+    """What a session was, in a few letters for the grid."""
+    return "1st" if point.visit is None else "rev"
+
+
+def ended(point: ProgressPoint) -> str:
+    """How far a session got, as a mark the legend explains."""
+    return "✓" if point.complete else "–" if point.finished else "…"
 
 
 class ProgressScreen(Screen[None]):
-    """The grid has one row per behaviour (and the overall score); the chart plots the highlighted row."""
+    """The grid has one column per session, rows saying which visit it was and how far it got, then the
+    overall score and each behaviour; the chart plots the highlighted row, each kind of session apart."""
 
     DEFAULT_CSS = """
     ProgressScreen PlotextPlot { height: 14; }
+    ProgressScreen #legend { height: auto; padding: 0 1; color: $text-muted; }
     ProgressScreen DataTable { height: 1fr; }
     """
     BINDINGS = [Binding("escape", "app.pop_screen", "Back to list"), Binding("ctrl+q", "app.quit", "Quit")]
@@ -32,21 +58,30 @@ class ProgressScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield PlotextPlot()
+        yield Static(id="legend", markup=False)
         yield DataTable(cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = f"Progress: {self.trainee}"
         self.sub_title = f"{len(self.points)} practice sessions, oldest first"
+        counts = {name: sum(map(takes, self.points)) for name, _, takes, _ in SERIES}
+        self.query_one("#legend", Static).update(
+            ", ".join(f"{count} {name if count > 1 else name.removesuffix('s')}" for name, count in counts.items()
+                      if count) + f". {LEGEND}")
         table = self.query_one(DataTable)
-        table.add_column("Behaviour", width=9)
+        table.add_column("Session", width=9)
         for index in range(1, len(self.points) + 1):
             table.add_column(str(index), width=max(3, len(str(index))))
-        table.add_row(OVERALL, *(f"{p.overall:.0f}" for p in self.points), key=OVERALL)
+        table.add_row(VISIT, *map(kind, self.points), key=VISIT)
+        table.add_row(ENDED, *map(ended, self.points), key=ENDED)
+        table.add_row(OVERALL, *(Text(f"{p.overall:.0f}", "" if p.finished else "dim italic") for p in self.points),
+                      key=OVERALL)
         for behaviour in self.behaviours:
             table.add_row(behaviour, *(Text(f" {p.levels[behaviour]} ", LEVEL_STYLE.get(p.levels[behaviour], ""))
                                        if behaviour in p.levels else "" for p in self.points), key=behaviour)
         table.focus()
+        table.move_cursor(row=2)  # the overall score's row
         self._plot(OVERALL)
 
     @on(DataTable.RowHighlighted)
@@ -55,17 +90,26 @@ class ProgressScreen(Screen[None]):
             self._plot(event.row_key.value)
 
     def _plot(self, row: str) -> None:
+        """Plot the row (the overall score for the rows about the sessions), one series per kind of session."""
         widget = self.query_one(PlotextPlot)
         plt = widget.plt
         plt.clear_data()
         plt.clear_figure()
+        row = OVERALL if row in (VISIT, ENDED) else row
         sessions: list[float] = list(range(1, len(self.points) + 1))  # plotext takes floats; ints keep the labels whole
+        for name, marker, takes, joined in SERIES:
+            chosen = [(x, p) for x, p in zip(sessions, self.points, strict=True) if takes(p)]
+            if not chosen:
+                continue
+            xs = [x for x, _ in chosen]
+            ys = [p.overall if row == OVERALL else p.levels.get(row, 0) for _, p in chosen]
+            if joined:
+                plt.plot(xs, ys, marker="dot", color="gray")
+            plt.scatter(xs, ys, marker=marker, label=name)
         if row == OVERALL:
-            plt.plot(sessions, [p.overall for p in self.points], marker="braille")
             plt.ylim(0, 100)
             plt.title("Overall score (0-100) by session")
         else:
-            plt.plot(sessions, [p.levels.get(row, 0) for p in self.points], marker="braille")
             plt.ylim(0, 2)
             plt.yticks([0, 1, 2])
             plt.title(f"{row}: level (0-2) by session")

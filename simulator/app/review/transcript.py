@@ -20,6 +20,7 @@ from simulator.coding.codes import Code
 from simulator.errors import ContentError, SimulatorError
 from simulator.quality.annotations import CodeJudgement, ScoreJudgement
 from simulator.quality.reviewing import Line, UnderReview, open_review
+from simulator.scoring.score import Score
 
 if TYPE_CHECKING:
     from simulator.app.review.app import ReviewApp
@@ -94,6 +95,7 @@ class ReviewScreen(Screen[None]):
         self.under = under
         # The list this transcript was opened from, for N and P.
         self._paths, self._index = paths, index
+        self._rescored: dict[str, Score | None] = {}
 
     @classmethod
     def open(cls, caller: Screen[None], paths: list[Path], index: int) -> "ReviewScreen | None":
@@ -167,6 +169,8 @@ class ReviewScreen(Screen[None]):
                 codes = _short(line.codes)
                 turns.add_row(str(line.turn), Text(line.text), codes, _their_codes(mine_codes.get(line.turn)),
                               height=_height(line.text, codes), key=f"t{line.turn}")
+        # What each reviewer's corrected codes would score, for the behaviours' details.
+        self._rescored = {reviewer: self.under.score_with(reviewer) for reviewer in self.under.annotations.reviewers}
         mine_scores = self.under.annotations.scores(self.reviewer)
         for b in self.under.behaviours:
             behaviours.add_row(b.id, Text(b.name), str(b.level), _their_level(mine_scores.get(b.id)), key=b.id)
@@ -197,6 +201,10 @@ class ReviewScreen(Screen[None]):
                 judged = annotations.scores(reviewer).get(b.id)
                 if judged:
                     lines.append(f"{reviewer}: level {judged.human}" + (f": {judged.comment}" if judged.comment else ""))
+                rescored = self._rescored.get(reviewer)
+                if rescored is not None:
+                    level = next(x.level for x in rescored.behaviours if x.id == b.id)
+                    lines.append(f"Scored with {reviewer}'s codes: level {level}")
         else:
             line = self._line()
             if line is None or line.turn is None:
