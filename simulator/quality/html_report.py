@@ -149,24 +149,38 @@ def _codes(codes: tuple[Code, ...] | list[Code]) -> str:
     return escape(", ".join(code.label for code in codes) or "no code")
 
 
+# Each kind of session's colour in the chart; an unfinished one is an open circle, joined to no other.
+KIND_COLOURS = {"first visit": "#1565c0", "review visit": "#2e7d32"}
+
+
 def _progress(trainee: str, points: list[ProgressPoint], behaviours: list[str]) -> str:
-    """The trainee's overall score as an SVG line, and each behaviour's level per session as a grid."""
+    """The trainee's overall score as an SVG line per kind of visit (unfinished sessions apart), and each
+    behaviour's level per session as a grid; every session is labelled with its visit and how far it got."""
     width, height, pad = 640, 200, 36
     step = (width - 2 * pad) / max(1, len(points) - 1)
     xy = [(pad + i * step, height - pad - (height - 2 * pad) * p.overall / 100) for i, p in enumerate(points)]
     grid = "".join(f'<line x1="{pad}" x2="{width - pad}" y1="{y}" y2="{y}" stroke="#ddd"/>'
                    f'<text x="{pad - 6}" y="{y + 4}" font-size="10" text-anchor="end">{v}</text>'
                    for v in (0, 50, 100) for y in [height - pad - (height - 2 * pad) * v / 100])
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1565c0"><title>{p.started:%Y-%m-%d}: '
-                   f"{p.overall:.0f}</title></circle>" for (x, y), p in zip(xy, points, strict=True))
+    lines = ""
+    for kind, colour in KIND_COLOURS.items():
+        joined = " ".join(f"{x:.1f},{y:.1f}" for (x, y), p in zip(xy, points, strict=True) if p.finished and p.kind == kind)
+        lines += f'<polyline points="{joined}" fill="none" stroke="{colour}" stroke-width="2"/>'
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" '
+                   + (f'fill="{KIND_COLOURS[p.kind]}"' if p.finished else f'fill="white" stroke="{KIND_COLOURS[p.kind]}"')
+                   + f"><title>{p.started:%Y-%m-%d}, {p.kind}, {p.ending}: {p.overall:.0f}</title></circle>"
+                   for (x, y), p in zip(xy, points, strict=True))
     svg = (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="Overall score by session">'
-           f'{grid}<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="2"/>{dots}</svg>')
-    head = "".join(f"<th>{i}</th>" for i in range(1, len(points) + 1))
+           f"{grid}{lines}{dots}</svg>")
+    legend = ("First visits in blue, review visits in green, each joined in order; an open circle is an unfinished "
+              "session, scored on what was said before it stopped.")
+    head = "".join(f"<th>{i}<br><small>{p.kind}, {p.ending}</small></th>" for i, p in enumerate(points, start=1))
     rows = "".join(f"<tr><td>{escape(b)}</td>" + "".join(
         f'<td class="num l{min(p.levels.get(b, 0), 2)}">{p.levels.get(b, "")}</td>' for p in points) + "</tr>"
         for b in behaviours)
-    sessions = "".join(f"<li>{p.started:%Y-%m-%d}: {escape(p.scenario_title)} ({p.overall:.0f})</li>" for p in points)
+    sessions = "".join(f"<li>{p.started:%Y-%m-%d}: {escape(p.scenario_title)}, {p.kind}, {p.ending} "
+                       f"({p.overall:.0f})</li>" for p in points)
     return (f"<h2>Progress of {escape(trainee)}</h2><p>Overall score, session by session (0-100):</p>{svg}"
+            f"<p class='muted'>{legend}</p>"
             f"<p>Each behaviour's level (0-2) by session:</p><table><thead><tr><th>Behaviour</th>{head}</tr></thead>{rows}</table>"
             f"<ol class='muted'>{sessions}</ol>")

@@ -188,6 +188,16 @@ class ProgressPoint:
     finished: bool  # the conversation ended
     complete: bool  # ... and the care plan was saved
 
+    @property
+    def kind(self) -> str:
+        """Which visit it was: a first visit or a review visit."""
+        return "first visit" if self.visit is None else "review visit"
+
+    @property
+    def ending(self) -> str:
+        """How far it got: plan saved, no plan (the conversation ended without one) or unfinished."""
+        return "plan saved" if self.complete else "no plan" if self.finished else "unfinished"
+
 
 def library_file() -> Path:
     """The index's file in the user's data folder."""

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
+from simulator.quality.html_report import render_report
 from simulator.quality.library import Library
+from simulator.quality.reviewing import open_review
 from simulator.storage.events import SessionStarted
 from simulator.storage.transcript import SEAL, chain_digest, read_transcript
 
@@ -140,3 +142,15 @@ def test_a_sample_gives_each_trainee_sessions_enough_to_chart_that_get_better(li
         early += points[:len(points) // 2]
         late += points[len(points) // 2:]
     assert sum(late) / len(late) > sum(early) / len(early)
+
+
+def test_the_html_reports_progress_labels_each_session(library: Library) -> None:
+    trainee = max({row.trainee for row in library.rows()}, key=lambda t: len(
+        {(p.kind, p.ending) for p in library.progress(t)}))
+    points = library.progress(trainee)
+    assert {p.kind for p in points} == {"first visit", "review visit"} and "unfinished" in {p.ending for p in points}
+    path = next(row.path for row in library.rows() if row.trainee == trainee)
+    html = render_report(open_review(path, library.rubric), points)
+    for point in points:
+        assert f"{point.started:%Y-%m-%d}: {point.scenario_title}, {point.kind}, {point.ending} (" in html
+    assert "an open circle is an unfinished session" in html and 'fill="white"' in html

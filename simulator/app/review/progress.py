@@ -18,24 +18,17 @@ LEVEL_STYLE = {0: "on dark_red", 1: "on dark_goldenrod", 2: "on dark_green"}
 OVERALL = "Overall"
 # The rows that say what each session was, above the scores.
 VISIT, ENDED = "Visit", "Ended"
-LEGEND = ("1st first visit · rev review visit · ✓ plan saved · – no plan · … unfinished (scored on what was "
-          "said before it stopped)")
+# A session's visit and ending as the grid shows them, in a few letters the legend explains.
+KINDS = {"first visit": "1st", "review visit": "rev"}
+ENDINGS = {"plan saved": "✓", "no plan": "–", "unfinished": "…"}
+LEGEND = " · ".join(f"{mark} {words}" for words, mark in (KINDS | ENDINGS).items()) + \
+    " (scored on what was said before it stopped)"
 # The chart's series: its name, the marker of its sessions, which sessions it takes and whether a line joins them.
 SERIES: tuple[tuple[str, str, Callable[[ProgressPoint], bool], bool], ...] = (
     ("first visits", "●", lambda p: p.finished and p.visit is None, True),
     ("review visits", "◆", lambda p: p.finished and p.visit is not None, True),
     ("unfinished", "x", lambda p: not p.finished, False),
 )
-
-
-def kind(point: ProgressPoint) -> str:
-    """What a session was, in a few letters for the grid."""
-    return "1st" if point.visit is None else "rev"
-
-
-def ended(point: ProgressPoint) -> str:
-    """How far a session got, as a mark the legend explains."""
-    return "✓" if point.complete else "–" if point.finished else "…"
 
 
 class ProgressScreen(Screen[None]):
@@ -73,8 +66,8 @@ class ProgressScreen(Screen[None]):
         table.add_column("Session", width=9)
         for index in range(1, len(self.points) + 1):
             table.add_column(str(index), width=max(3, len(str(index))))
-        table.add_row(VISIT, *map(kind, self.points), key=VISIT)
-        table.add_row(ENDED, *map(ended, self.points), key=ENDED)
+        table.add_row(VISIT, *(KINDS[p.kind] for p in self.points), key=VISIT)
+        table.add_row(ENDED, *(ENDINGS[p.ending] for p in self.points), key=ENDED)
         table.add_row(OVERALL, *(Text(f"{p.overall:.0f}", "" if p.finished else "dim italic") for p in self.points),
                       key=OVERALL)
         for behaviour in self.behaviours:
