@@ -206,6 +206,7 @@ def run_agreement(as_json: bool) -> int:
               "or add imported AnnoMI transcripts to the library.", file=sys.stderr)
         return 1
     pair = None
+    width = max(len(f"{figure.kind}: {figure.name}") for figure in found)
     for figure in found:
         if as_json:
             print(json.dumps(asdict(figure) | {"percent": round(figure.percent, 1), "reading": figure.reading}))
@@ -213,10 +214,10 @@ def run_agreement(as_json: bool) -> int:
         if (figure.first, figure.second) != pair:
             pair = (figure.first, figure.second)
             print(f"\n{figure.first} vs {figure.second}")
-            print(f"  {'what':34} {'n':>5} {'agree':>6} {'kappa':>6}")
+            print(f"  {'what':{width}} {'n':>5} {'agree':>6} {'kappa':>6}")
         kappa = "—" if figure.kappa is None else f"{figure.kappa:.2f}"
         weighted = "w" if figure.weighted else " "
-        print(f"  {figure.kind + ': ' + figure.name:34} {figure.items:5} {figure.percent:5.0f}% {kappa:>6}{weighted}"
+        print(f"  {figure.kind + ': ' + figure.name:{width}} {figure.items:5} {figure.percent:5.0f}% {kappa:>6}{weighted}"
               f"  {figure.reading}")
     if not as_json:
         print("\nkappa: Cohen's, on the items both judged; w: linearly weighted (ordinal levels).")

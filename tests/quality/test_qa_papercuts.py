@@ -4,6 +4,7 @@ progress and agreement views, progress tells first visits, reviews and unfinishe
 agreement figures say what they compare."""
 
 import json
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
+from simulator.coding.codes import Code
+from simulator.content.rubric_loader import load_rubric
 from simulator.quality.html_report import render_report
 from simulator.quality.library import Library
 from simulator.quality.reviewing import open_review
@@ -154,3 +157,25 @@ def test_the_html_reports_progress_labels_each_session(library: Library) -> None
     for point in points:
         assert f"{point.started:%Y-%m-%d}: {point.scenario_title}, {point.kind}, {point.ending} (" in html
     assert "an open circle is an unfinished session" in html and 'fill="white"' in html
+
+
+# Agreement from the command line
+
+
+def test_agreement_on_the_command_line_says_what_it_compares_in_aligned_columns(
+        sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mine = tmp_path / "mine"
+    shutil.copytree(sample, mine)  # the review is written beside the transcripts
+    under = open_review(next(p for p in sorted(mine.rglob("*.jsonl")) if read_transcript(p).complete), load_rubric())
+    for line in under.lines:
+        if line.turn is not None:  # closed questions heard as open ones, everything else accepted
+            under.judge_codes("Sam", line.turn, [Code.OPEN_QUESTION if c is Code.CLOSED_QUESTION else c
+                                                 for c in line.codes])
+    assert main(["library", "add", str(mine)]) == 0
+    capsys.readouterr()
+    assert main(["agreement"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  ") and "%" in line]
+    assert rows and not any("main behaviour" in row for row in rows)
+    assert len({row.index("%") for row in rows}) == 1  # the figures line up, however long the name
+    assert all("Compared: " in row for row in rows)
+    assert any(row.lstrip().startswith("care-planning tag: ") for row in rows)
