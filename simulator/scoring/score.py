@@ -261,7 +261,8 @@ def _noun(codes: list[Code]) -> tuple[str, str]:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+    """'no questions', '1 question', '5 questions'."""
+    return f"{n or 'no'} {noun}" + ("" if n == 1 else "s")
 
 
 def _times(turns: list[CodedTurn]) -> str:
@@ -345,7 +346,8 @@ def _measured(spec: Evidence, turns: list[CodedTurn], hits: list[CodedTurn]) -> 
     value = len(hits) / max(1, len(whole))
     measured = (f"{value:.2f} ({len(hits)} to {len(whole)}); {spec.at_least[0]:g} for partial, "
                 f"{spec.at_least[1]:g} for done well")
-    if len(whole) > 2 * len(hits):
+    # "Far more" is a claim about a pattern: not made of one or two questions.
+    if len(whole) >= 3 and len(whole) > 2 * len(hits):
         finding = f"You {verb} far more than you {part_verb}: {_count(len(whole), noun)} and {_count(len(hits), part)}."
     elif not whole and not hits:
         finding = f"You {verb} no {noun}s and made no {part}s."

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -93,9 +93,16 @@ async def shown(pilot: Pilot) -> FeedbackScreen:
 
 
 async def _miti(pilot: Pilot) -> None:
-    await shown(pilot)
+    screen = await shown(pilot)
     await pilot.press("m")
-    await pilot.pause()
+    page = screen.query_one("#page", VerticalScroll)
+
+    async def scrolled() -> None:  # the page scrolls to the figures once they are laid out
+        while page.scroll_y == 0:
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    await asyncio.wait_for(scrolled(), TIME_LIMIT)
 
 
 def test_feedback_at_80x24(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001 - fixture from the plugin
