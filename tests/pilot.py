@@ -49,7 +49,7 @@ async def choose(pilot: Pilot, scenario_id: str = "p6-knee-pain", visit: str = "
 
 async def end_and_plan(pilot: Pilot) -> None:
     """End the consultation and save the plan form as it stands, on to the feedback."""
-    await pilot.press("f10")
+    await pilot.press("f10", "enter")  # F10 asks first
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.press("f5")

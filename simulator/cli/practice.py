@@ -4,12 +4,14 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator.cli import options
 
 if TYPE_CHECKING:
+    from simulator.app.config import AppConfig
     from simulator.content.scenario import Scenario
     from simulator.scoring.report import FeedbackReport
     from simulator.storage.events import Event
@@ -28,7 +30,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     play.add_argument("--script", required=True, help="file with one trainee utterance per line ('-' for stdin)")
     play.add_argument("--seed", type=int, default=0, help="seed for the patient (default 0)")
     play.add_argument("--visit", help="a later visit's id (default: the first, care planning visit)")
-    play.add_argument("--json", action="store_true", help="print one JSON object per event")
+    play.add_argument("--json", action="store_true",
+                      help="print one JSON object per event, the score's last, then one with the feedback")
     play.add_argument("--out", type=Path, help="keep the transcript in this folder")
     play.add_argument("--trainee", help="the trainee's name on the transcript (default: [user] name, else login)")
     options.add_coder_option(play, "its codes drive the patient and are scored")
@@ -56,7 +59,6 @@ def add_practice_options(parser: argparse.ArgumentParser) -> None:
 def run_app(args: argparse.Namespace) -> int:
     """Open the practice app (on the picker, or straight into a scenario)."""
     # Imported here, so that the other commands start fast.
-    from simulator.app.config import AppConfig
     from simulator.app.practice.app import SimulatorApp
     from simulator.app.practice.picker import Choice
     from simulator.content.rubric_loader import BUILTIN, load_rubric
@@ -69,10 +71,23 @@ def run_app(args: argparse.Namespace) -> int:
     rubric = getattr(args, "rubric", None)
     if rubric is not None:
         load_rubric(rubric)  # a broken rubric is reported here, with its lines, before the app opens
-    config = AppConfig(seed=getattr(args, "seed", None), rubric=rubric or BUILTIN, coder=getattr(args, "coder", "best"),
-                       patient=options.patient_settings(args), trainee=options.trainee(args))
+    config = replace(_app_config(args), seed=getattr(args, "seed", None), rubric=rubric or BUILTIN,
+                     coder=getattr(args, "coder", "best"))
     SimulatorApp(config, start=start).run()
     return 0
+
+
+def _app_config(args: argparse.Namespace) -> "AppConfig":
+    """The app's settings from the options: the patient's voice, and who practises (--trainee, else the config
+    file's [user] name; with neither, the app asks once and keeps the answer in the config file, rather than
+    putting the login name on the transcripts)."""
+    from simulator import locations
+    from simulator.app.config import AppConfig
+    from simulator.settings import load_settings
+
+    trainee = getattr(args, "trainee", None) or load_settings().user.name
+    return AppConfig(patient=options.patient_settings(args), trainee=trainee,
+                     remember_name_in=None if trainee else locations.config_file())
 
 
 def _list(_: argparse.Namespace) -> int:
@@ -120,14 +135,17 @@ def _play(args: argparse.Namespace) -> int:
                 session.say(line)
         session.end()
         _say_how_the_voice_did(session.events)
+        report = feedback(session, rubric)
+        session.scored(report.scored)  # beside the conversation, as the app records it
         if args.json:
+            # Escaped to ASCII: the events come out exactly as recorded, and still safe for a terminal.
             for event in session.events:
-                # Escaped to ASCII: the events come out exactly as recorded, and still safe for a terminal.
                 print(json.dumps(event.model_dump(mode="json"), separators=(",", ":")))
+            print(json.dumps(report_record(report), separators=(",", ":")))
         else:
             print("\n".join(transcript_lines(session.scenario, session.events)))
             print()
-            print("\n".join(report_lines(feedback(session, rubric))))
+            print("\n".join(report_lines(report)))
         if args.out:
             print(f"transcript: {session.path}", file=sys.stderr)
     return 0
@@ -231,6 +249,20 @@ def report_lines(report: "FeedbackReport") -> list[str]:
     return lines
 
 
+def report_record(report: "FeedbackReport") -> dict[str, object]:
+    """The feedback as one JSON object (type "feedback"): the whole report but the coded turns, which the events
+    before it carry; each MITI measure by name, with its value as the trainee is shown it."""
+    from pydantic import TypeAdapter
+
+    from simulator.scoring.report import FeedbackReport, Measure
+
+    record = TypeAdapter(FeedbackReport).dump_python(report, mode="json",
+                                                     exclude={"scored": {"codings", "conversation"}})
+    record["measures"] = [{**dict(zip(Measure._fields, fields, strict=True)), "shown": measure.shown}
+                          for measure, fields in zip(report.measures, record["measures"], strict=True)]
+    return {"type": "feedback", **record}
+
+
 def _resume(args: argparse.Namespace) -> int:
     from simulator.practice.session import list_sessions
 
@@ -251,8 +283,7 @@ def _resume(args: argparse.Namespace) -> int:
               else f"error: no unfinished session '{args.session}' (see: simulator resume --list)",
               file=sys.stderr)
         return 1
-    from simulator.app.config import AppConfig
     from simulator.app.practice.app import SimulatorApp
 
-    SimulatorApp(AppConfig(patient=options.patient_settings(args), trainee=options.trainee(args)), resume=path).run()
+    SimulatorApp(_app_config(args), resume=path).run()
     return 0

@@ -309,6 +309,10 @@ def test_the_practice_app_in_a_real_terminal(played: list[Event], tmp_path: Path
     extra.mkdir()
     (extra / f"{file_name(ALL_AT_ONCE)}.yaml").write_text("id: broken\n", encoding="utf-8")
     monkeypatch.setenv(locations.SCENARIOS_VARIABLE, str(extra))
+    # A trainee the app knows, so that it opens on the picker rather than asking their name.
+    config = tmp_path / "config.toml"
+    config.write_text('[user]\nname = "Sam"\n', encoding="utf-8")
+    monkeypatch.setenv("SIMULATOR_CONFIG", str(config))
     written = in_terminal([], ["\x11"], ready=b"Choose")
     assert SHOWN_REST in written
     assert_written_safe(written.decode("utf-8"))

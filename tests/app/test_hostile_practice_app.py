@@ -19,7 +19,7 @@ from helpers import ROOT, TESTS
 from pilot import SIZE, choose, say
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from simulator.app.config import AppConfig
 from simulator.app.practice.app import SimulatorApp
@@ -119,7 +119,7 @@ async def test_quitting_at_the_plan_form_then_resuming_reaches_the_feedback(app_
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await say(pilot, LINES[0])
-        await pilot.press("f10")
+        await pilot.press("f10", "enter")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan form")
         path = app.screen.session.path  # type: ignore[attr-defined]
         await pilot.press(*"Walk to the shop")
@@ -127,7 +127,7 @@ async def test_quitting_at_the_plan_form_then_resuming_reaches_the_feedback(app_
     resumed = SimulatorApp(config, resume=path)
     async with resumed.run_test(size=SIZE) as pilot:
         assert isinstance(resumed.screen, PlanScreen)
-        resumed.screen.query_one("#goal", Input).value = "Walk to the shop and back"
+        resumed.screen.query_one("#goal", TextArea).text = "Walk to the shop and back"
         screen = await feedback_shown(pilot)
         assert screen.scored is not None and screen.scored.score.coder_version == "recorded-1"
     complete(path)
@@ -149,7 +149,7 @@ async def main():
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await say(pilot, "What matters most to you at the moment?")
-        await pilot.press("f10")
+        await pilot.press("f10", "enter")
         while type(app.screen).__name__ != "PlanScreen":
             await pilot.pause(0.05)
         await pilot.press(*"Walk to the shop")
@@ -184,7 +184,7 @@ async def test_an_app_killed_at_the_plan_form_resumes_there_and_reaches_the_feed
     resumed = SimulatorApp(app_config, resume=path)  # the lock died with the process
     async with resumed.run_test(size=SIZE) as pilot:
         assert isinstance(resumed.screen, PlanScreen)
-        assert resumed.screen.query_one("#what_matters", Input).value == "Walk to the shop"  # the autosaved draft
+        assert resumed.screen.query_one("#what_matters", TextArea).text == "Walk to the shop"  # the autosaved draft
         await feedback_shown(pilot)
     complete(path)
 
@@ -266,7 +266,7 @@ async def test_a_full_disk_at_f10_leaves_the_consultation_open_and_f10_again_end
         path = screen.session.path
         screen.query_one(Input).value = "One more thing"
         DiskFull(monkeypatch, failing)
-        await pilot.press("f10")
+        await pilot.press("f10", "enter")
         await until(pilot, lambda: not screen._speaking, "the end to be tried")
         await pilot.pause()
         assert app.screen is screen and not screen.session.finished
@@ -274,7 +274,7 @@ async def test_a_full_disk_at_f10_leaves_the_consultation_open_and_f10_again_end
         assert screen.query_one(Input).value == "One more thing"
         read = read_transcript(path)
         assert read.problems == [] and [e.seq for e in read.events] == list(range(len(read.events)))
-        await pilot.press("f10")
+        await pilot.press("f10", "enter")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan form")
         await feedback_shown(pilot)
     complete(path)
@@ -287,14 +287,14 @@ async def test_a_full_disk_when_the_plan_is_saved_keeps_it_on_screen_and_f5_agai
     async with app.run_test(size=SIZE) as pilot:
         await choose(pilot)
         await say(pilot, LINES[0])
-        await pilot.press("f10")
+        await pilot.press("f10", "enter")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan form")
         form = app.screen
-        form.query_one("#goal", Input).value = "Walk to the shop"
+        form.query_one("#goal", TextArea).text = "Walk to the shop"
         DiskFull(monkeypatch, 1)
         await pilot.press("f5")
         await pilot.pause()
-        assert app.screen is form and form.query_one("#goal", Input).value == "Walk to the shop"
+        assert app.screen is form and form.query_one("#goal", TextArea).text == "Walk to the shop"
         assert "Could not save the plan" in notes(app) and "No space left on device" in notes(app)
         path = form.session.path  # type: ignore[attr-defined]
         await feedback_shown(pilot)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import script
 from pilot import SIZE, choose, end_and_plan, say
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from simulator import locations
 from simulator.app.config import AppConfig
@@ -197,6 +197,7 @@ async def test_the_learned_coder_loads_in_the_background_and_scores_the_feedback
 
 async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_consultation(app_config: AppConfig) -> None:
     from simulator.app.autosave import SAVE_AFTER
+    from simulator.app.practice.note import NoteScreen
     from simulator.app.practice.prepare import PrepareScreen
     from simulator.storage.events import PreparationNoted
 
@@ -216,8 +217,8 @@ async def test_the_preparation_note_is_saved_as_it_is_written_and_opens_in_the_c
         await pilot.pause()
         assert isinstance(app.screen, ConsultationScreen)
         await pilot.press("f4")
-        assert isinstance(app.screen, DocumentScreen)
-        assert "Check inhaler technique" in str(app.screen.query_one(".body", Static).render())
+        assert isinstance(app.screen, NoteScreen)  # to read, and to carry on writing
+        assert app.screen.query_one(TextArea).text == "Check inhaler technique"
 
 
 async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_plan(app_config: AppConfig) -> None:
@@ -229,7 +230,7 @@ async def test_the_plan_form_saves_drafts_as_typed_and_the_feedback_checks_the_p
         await choose(pilot, "p2-widow-copd")
         for line in script("person-centred.txt"):
             await say(pilot, line)
-        await pilot.press("f10")
+        await pilot.press("f10", "enter")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
         path = app.screen.session.path
@@ -263,7 +264,7 @@ async def test_a_whole_cycle_prepare_discuss_record_review(app_config: AppConfig
         for line in [*script("person-centred.txt"), "Shall we book you in to review how it's going in four weeks?"]:
             await say(pilot, line)
         first = app.screen.session
-        await pilot.press("f10")
+        await pilot.press("f10", "enter")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
         plan = {"what_matters": "I miss it terribly. I miss the people", "goal": "Sing in the choir again",
@@ -272,7 +273,7 @@ async def test_a_whole_cycle_prepare_discuss_record_review(app_config: AppConfig
                 "start_date": "This Thursday", "support": "Claire; Breathe Easy group",
                 "if_not_working": "Ring the surgery", "review_date": "Four weeks"}
         for name, value in plan.items():
-            app.screen.query_one(f"#{name}", Input).value = value
+            app.screen.query_one(f"#{name}", TextArea).text = value
         stated = next(e.text for e in first.events if isinstance(e, PatientTurn) and e.intent == "rate_confidence")
         app.screen.query_one("#confidence", Input).value = "".join(c for c in stated if c.isdigit())
         await pilot.press("f5")
@@ -328,7 +329,7 @@ async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(app_
     session.close()  # killed at the plan form: the process lets go of the visit
     async with SimulatorApp(app_config, resume=session.path).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, PlanScreen)
-        assert pilot.app.screen.query_one("#goal", Input).value == "Sing again"
+        assert pilot.app.screen.query_one("#goal", TextArea).text == "Sing again"
 
 
 async def test_the_first_turn_waits_for_the_coder_and_every_turn_is_coded_by_it(

@@ -65,7 +65,7 @@ def test_prepare(snap_compare, app_config: AppConfig) -> None:  # noqa: ANN001
 
 async def _plan(pilot: Pilot) -> None:
     await _consult(pilot)
-    await pilot.press("f10")
+    await pilot.press("f10", "enter")
     await pilot.press(*"Keep my badge", "enter", *"Stay on the road", "enter", *"Walk after shifts")
     await pilot.pause()
 

@@ -94,14 +94,14 @@ def test_play_with_a_missing_model_warns_and_plays_scripted(capsys: pytest.Captu
                  "--patient", "local"]) == 0
     captured = capsys.readouterr()
     assert "simulator models pull" in captured.err and "authored lines" in captured.err
-    replies = [json.loads(line) for line in captured.out.splitlines() if '"patient"' in line]
+    replies = [e for e in map(json.loads, captured.out.splitlines()) if e["type"] == "patient"]
     assert replies and all(reply["source"] == "authored" for reply in replies)
 
 
 def test_play_with_a_model_folder_records_each_reply_source(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["play", "p2-widow-copd", "--script", str(script_path("person-centred.txt")), "--json",
                  "--patient", "local", "--model", str(tiny)]) == 0
-    replies = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"patient"' in line][1:]
+    replies = [e for e in map(json.loads, capsys.readouterr().out.splitlines()) if e["type"] == "patient"][1:]
     assert replies and all(reply["meta"]["backend"] == f"local: {tiny.name}" for reply in replies)
 
 

@@ -5,9 +5,11 @@ from pathlib import Path
 from textual.binding import Binding
 
 from simulator import __version__
-from simulator.app.config import AppConfig
+from simulator.app.config import AppConfig, remember_name
 from simulator.app.practice.consultation import ConsultationScreen
+from simulator.app.practice.dialogs import NameScreen
 from simulator.app.practice.feedback import FeedbackScreen
+from simulator.app.practice.keys import QUIT
 from simulator.app.practice.picker import Choice, PickerScreen
 from simulator.app.practice.plan import PlanScreen
 from simulator.app.practice.prepare import PrepareScreen
@@ -25,7 +27,7 @@ class SimulatorApp(TerminalSafeApp[None]):
 
     TITLE = "Consultation simulator"
     SUB_TITLE = f"v{__version__}"
-    BINDINGS = [Binding("f1", "help", "Help", show=False)]
+    BINDINGS = [Binding("f1", "help", "Help", show=False), QUIT]
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, config: AppConfig | None = None, *, start: Choice | None = None,
@@ -44,6 +46,24 @@ class SimulatorApp(TerminalSafeApp[None]):
         self._visit: Session | None = None
 
     def on_mount(self) -> None:
+        if self.kit.trainee is None and self.config.remember_name_in is not None:
+            self.push_screen(NameScreen(), self._named)
+        else:
+            self._begin()
+
+    def _named(self, name: str | None) -> None:
+        """Use the name the trainee gave for this run's visits and remember it for the next runs; then begin."""
+        where = self.config.remember_name_in
+        if name is not None and where is not None:
+            self.kit.trainee = name
+            try:
+                remember_name(name, where)
+            except (OSError, SimulatorError) as error:
+                self.notify(f"Your name is used for this session but could not be remembered: {error}",
+                            severity="warning", timeout=15, markup=False)
+        self._begin()
+
+    def _begin(self) -> None:
         if self._resume is not None:
             self._continue(self._resume)
         elif self._start is not None:
@@ -53,14 +73,29 @@ class SimulatorApp(TerminalSafeApp[None]):
 
     def on_unmount(self) -> None:
         self.kit.close()  # a reply being worded falls back at once: quitting never waits for a model or server
-        if self._visit is not None:
-            self._visit.close()
+        self._let_go()
 
     def _open(self, session: Session) -> None:
         """Make `session` the visit in play, letting go of the one before (another window may resume it)."""
-        if self._visit is not None and self._visit is not session:
-            self._visit.close()
+        if self._visit is not session:
+            self._let_go()
         self._visit = session
+
+    def _let_go(self, discard: bool = False) -> None:
+        """Let go of the visit in play, so that another window may resume it. One that has not started (no
+        word said) is removed instead when the trainee discards it, or when it holds nothing of theirs (not
+        even a note): a visit picked and left is no session to resume. Removed while still locked, so that
+        no other window has taken it up meanwhile."""
+        visit, self._visit = self._visit, None
+        if visit is None:
+            return
+        if not visit.finished and visit.turn == 0 and (discard or not visit.preparation.strip()):
+            try:
+                visit.path.unlink(missing_ok=True)
+            except OSError as error:
+                self.notify(f"Could not remove the unstarted visit {visit.path}: {error.strerror or error}",
+                            severity="warning", timeout=10, markup=False)
+        visit.close()
 
     def _continue(self, session: Session) -> None:
         """Pick a resumed visit up at the step where it stopped: preparing, talking or recording the plan, and
@@ -103,8 +138,12 @@ class SimulatorApp(TerminalSafeApp[None]):
         self.push_screen(PrepareScreen(session), self._prepared)
 
     def _prepared(self, session: Session | None) -> None:
+        """Into the conversation, or (None: the trainee left it) back to the list of patients."""
         if session is not None:
             self._consult(session)
+            return
+        self._let_go(discard=True)
+        self._pick()
 
     def _consult(self, session: Session, already_elapsed: float = 0.0) -> None:
         self.push_screen(ConsultationScreen(session, already_elapsed), self._ended)

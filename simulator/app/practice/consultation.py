@@ -13,7 +13,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from simulator.app.practice.dialogs import ConfirmScreen
 from simulator.app.practice.document import DocumentScreen
+from simulator.app.practice.note import NoteScreen
 from simulator.app.widgets.turn import Turn
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import load_scenario
@@ -82,20 +84,25 @@ class ConsultationScreen(Screen[Session]):
     """
     BINDINGS = [
         Binding("f1", "app.help", "Help"),
-        Binding("f2", "letter", "Results letter"),
-        Binding("f3", "persona", "Persona card"),
+        Binding("f2", "letter", "Letter"),
+        Binding("f3", "persona", "Persona"),
         Binding("f4", "preparation", "Your note"),
         Binding("f10", "end", "End consultation"),
-        Binding("ctrl+q", "app.quit", "Quit (resume later)"),
     ]
+    # What the keys of the conversation do; none of them once the goodbye is being said.
+    _CONVERSATION_ACTIONS = frozenset({"letter", "persona", "preparation", "end"})
 
     def __init__(self, session: Session, already_elapsed: float = 0.0) -> None:
         super().__init__()
         self.session = session
         self._offset = already_elapsed
         self._started = 0.0
-        # True while a model is wording the patient's reply on a worker thread.
+        # True while a worker thread writes the session (the trainee's turn and the patient's reply, or the
+        # goodbye); then the interface writes nothing to it, and holds its own writes back until the worker has
+        # finished (`_when_quiet`), so that the session is only ever written by one thread at a time.
         self._speaking = False
+        self._held: list[Callable[[], None]] = []
+        self._ending = False
 
     @property
     def practice_app(self) -> "SimulatorApp":
@@ -245,8 +252,22 @@ class ConsultationScreen(Screen[Session]):
         with suppress(RuntimeError):
             self.app.call_from_thread(callback, *args, **kwargs)
 
-    def _answered(self, reply: Turn, event: PatientTurn | None) -> None:
+    def _when_quiet(self, write: Callable[[], None]) -> None:
+        """Write to the session now, or, while a worker is writing it, as soon as the worker has finished."""
+        if self._speaking:
+            self._held.append(write)
+        else:
+            write()
+
+    def _quiet(self) -> None:
+        """The worker has finished writing the session: the writes held back meanwhile go in, in order."""
         self._speaking = False
+        held, self._held = self._held, []
+        for write in held:
+            write()
+
+    def _answered(self, reply: Turn, event: PatientTurn | None) -> None:
+        self._quiet()
         reply.remove_class("speaking")
         if event is not None:
             reply.say(event.text)
@@ -254,7 +275,7 @@ class ConsultationScreen(Screen[Session]):
 
     def _not_said(self, value: str, why: str, turns: list[Turn]) -> None:
         """Take the exchange back off the screen and put the words back in the box, saying why."""
-        self._speaking = False
+        self._quiet()
         for turn in turns:
             turn.remove()
         box = self.query_one(Input)
@@ -274,24 +295,55 @@ class ConsultationScreen(Screen[Session]):
     def _note(self, kind: str) -> None:
         """Record that a document was opened; if it cannot be saved, say so and open it anyway (the note
         is a record of the visit, not part of the conversation)."""
-        try:
-            self.session.note(kind)
-        except OSError as error:
-            self.notify(f"Could not save to {self.session.path}: {error.strerror or error}.", severity="warning",
-                        timeout=8, markup=False)
+        def write() -> None:
+            try:
+                self.session.note(kind)
+            except OSError as error:
+                self.notify(f"Could not save to {self.session.path}: {error.strerror or error}.",
+                            severity="warning", timeout=8, markup=False)
+
+        self._when_quiet(write)
 
     def action_preparation(self) -> None:
-        """Open the trainee's own preparation note."""
-        note = self.session.preparation or "You did not write a preparation note for this visit."
-        self.app.push_screen(DocumentScreen("Your preparation note", note))
+        """Open the trainee's own preparation note, to read or carry on writing."""
+        self.app.push_screen(NoteScreen(self.session.preparation, self._save_note))
+
+    def _save_note(self, text: str, then: Callable[[], object]) -> None:
+        """Save the note (once the patient has finished speaking), then carry on with `then`; a note that
+        cannot be saved stays where it is, with the reason."""
+        def write() -> None:
+            try:
+                self.session.prepare(text)
+            except OSError as error:
+                self.notify(f"Could not save your note to {self.session.path}: {error.strerror or error}. "
+                            "It is still on the screen.", severity="error", timeout=10, markup=False)
+                return
+            then()
+
+        self._when_quiet(write)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The conversation's keys are shown but do nothing once the goodbye is being said."""
+        if self._ending and action in self._CONVERSATION_ACTIONS:
+            return None  # shown greyed out
+        return True
 
     def action_end(self) -> None:
-        """End the consultation and go to the plan."""
+        """Ask, then end the consultation and go to the plan."""
         if self._speaking:
             self.notify("Let the patient finish first.", timeout=4)
             return
+        name = self.session.scenario.persona.name
+        self.app.push_screen(ConfirmScreen("End the consultation?", f"{name} says goodbye, and you record the care "
+                                           "and support plan. The conversation cannot be taken up again.",
+                                           yes="end it", no="carry on talking"), self._end_confirmed)
+
+    def _end_confirmed(self, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
         # The goodbye is a reply like any other: off the interface thread, in case a model words it.
-        self._speaking = True
+        self._speaking = self._ending = True
+        self.refresh_bindings()
         self.run_worker(self._end, thread=True, group="reply")
 
     def _end(self) -> None:
@@ -303,6 +355,8 @@ class ConsultationScreen(Screen[Session]):
         self._from_worker(self.dismiss, self.session)
 
     def _not_ended(self, error: OSError) -> None:
-        self._speaking = False
+        self._ending = False
+        self.refresh_bindings()
+        self._quiet()
         self.notify(f"Could not save to {self.session.path}: {error.strerror or error}. "
                     "The consultation is still open; try F10 again.", severity="error", timeout=10, markup=False)

@@ -6,6 +6,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from simulator.app.practice.keys import QUIT
+
 
 class DocumentScreen(ModalScreen[None]):
     """Shows a titled document over the consultation; Escape closes it."""
@@ -17,7 +19,7 @@ class DocumentScreen(ModalScreen[None]):
     }
     DocumentScreen .body { width: 1fr; }
     """
-    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False)]
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False), QUIT]
 
     def __init__(self, title: str, body: str) -> None:
         super().__init__()

@@ -6,21 +6,27 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
+from simulator.app.practice.keys import QUIT
+
 HELP = """\
 # How to practise
 
 You are the nurse. The patient has been sent their results letter and has come for a care and
 support planning conversation. The visit has four steps:
 
-1. **Prepare**: read the letter and the clinical notes and jot a note; **F5** starts the conversation.
-2. **Discuss**: the conversation. The letter (**F2**), persona card (**F3**) and your note (**F4**) stay at hand.
-3. **Record**: after **F10**, write the care and support plan; **F5** saves it.
+1. **Prepare**: read the letter and the clinical notes and jot a note; **F5** starts the conversation,
+   **Escape** goes back to choose another patient (the visit is not kept).
+2. **Discuss**: the conversation. The letter (**F2**), persona card (**F3**) and your note (**F4**, which you
+   can add to) stay at hand.
+3. **Record**: after **F10** (it asks first), write the care and support plan; **Enter** or **Tab** goes to
+   the next box, **F5** saves it.
 4. **Review**: on the feedback screen, **R** sees the patient again, weeks later, following your plan.
 
 - Type what you would say and press **Enter**. The patient answers.
 - Ask what matters to them, listen, and reflect back what you hear. A person who feels heard
   says more; a person who is lectured says less.
-- Press **F10** to end the consultation and see your feedback.
+- Press **F10** to end the consultation (Enter confirms, Escape carries on talking), then record the plan
+  and see your feedback.
 - Your words are saved as you go. If the program stops, `simulator resume` picks up where you were.
 
 # Who plays the patient
@@ -40,12 +46,13 @@ using `simulator practice --patient local` after `simulator models pull`.
 | F1 | this help |
 | F2 | the results letter |
 | F3 | the persona card |
-| F4 | your preparation note |
+| F4 | your preparation note, to read or add to (Escape saves and closes it) |
 | F5 | start the conversation (preparing); save the plan (plan form) |
-| F10 | end the consultation |
+| F10 | end the consultation, once you confirm it |
+| Enter, Tab | the next box (plan form) |
 | R | the review visit (feedback screen) |
 | Up / Down | move in the scenario list |
-| Escape | close a window like this one |
+| Escape | close a window like this one; back to the list of patients (preparing) |
 | Ctrl+Q | quit (an unfinished consultation can be resumed) |
 """
 
@@ -58,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen > VerticalScroll { width: 80; max-width: 95%; height: 85%; border: thick $accent;
                                   background: $surface; }
     """
-    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f1", "dismiss", "Close", show=False)]
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f1", "dismiss", "Close", show=False), QUIT]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:

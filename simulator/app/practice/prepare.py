@@ -1,5 +1,5 @@
 """Preparing for the conversation: the results letter the patient was sent, the clinical notes, and
-the trainee's own preparation note, saved as it is written."""
+the trainee's own preparation note, saved as it is written. Escape goes back to the list of patients."""
 
 from textual import on
 from textual.app import ComposeResult
@@ -9,13 +9,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
 from simulator.app.autosave import Autosave
+from simulator.app.practice.dialogs import ConfirmScreen
 from simulator.practice.session import Session
 
 NO_NOTES = "No clinical notes for this patient."
 
 
-class PrepareScreen(Screen[Session]):
-    """Before the conversation; dismissed with the session when the trainee starts the conversation."""
+class PrepareScreen(Screen[Session | None]):
+    """Before the conversation; dismissed with the session when the trainee starts the conversation, or
+    with None when they go back to choose another patient (the visit is then not kept)."""
 
     # The letter takes the full width: its tables of readings are laid out in columns.
     DEFAULT_CSS = """
@@ -27,7 +29,7 @@ class PrepareScreen(Screen[Session]):
     BINDINGS = [
         Binding("f1", "app.help", "Help"),
         Binding("f5", "start", "Start the conversation"),
-        Binding("ctrl+q", "app.quit", "Quit (resume later)"),
+        Binding("escape", "back", "Back to the list"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -79,6 +81,20 @@ class PrepareScreen(Screen[Session]):
         except OSError as error:
             self.notify(f"Could not save your note to {self.session.path}: {error.strerror or error}. "
                         "It is still on the screen.", severity="error", timeout=10, markup=False)
+
+    def action_back(self) -> None:
+        """Back to the list of patients, leaving this visit; asked first when that would discard a note."""
+        if not self.query_one(TextArea).text.strip():
+            self._leave(True)
+            return
+        self.app.push_screen(ConfirmScreen("Leave this visit?", "Your preparation note goes with it: nothing of this "
+                                           "visit is kept.", yes="leave it", no="stay and carry on preparing"),
+                             self._leave)
+
+    def _leave(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self._autosave.cancel()
+            self.dismiss(None)
 
     def action_start(self) -> None:
         """Save the note and go into the conversation."""
