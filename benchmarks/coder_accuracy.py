@@ -39,7 +39,8 @@ def main() -> None:
     for name, coder in coders:
         codings = code_turns(coder, [t.text for t in turns], [t.context for t in turns], [t.permission for t in turns])
         figures = nurse_scores(turns, codings)
-        print(f"\n{name} ({coder.version}): MITI-style codes macro-F1 {figures['miti_macro_f1']:.3f}, "
+        print(f"\n{name} ({coder.version}): MITI-style codes macro-F1 {figures['miti_macro_f1']:.3f} "
+              f"({figures['miti_macro_f1_with_other']:.3f} counting 'other'), "
               f"care-planning tags macro-F1 {figures['tags_macro_f1']:.3f}")
         print(f"  advice without permission: {advice_figures(gold_advice, [Code.PERSUADE in c for c in codings])}")
         for code, value in figures["per_code"].items():  # type: ignore[attr-defined]

@@ -14,9 +14,11 @@ from simulator.content.scenario_loader import ScenarioFile, load_scenario
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Keep tests out of the user's real data folder and fix the time zone."""
+    """Keep tests out of the user's real data folder and config file (the app writes the trainee's name
+    there), and fix the time zone."""
     data = tmp_path / "data"
     monkeypatch.setenv("SIMULATOR_DATA_DIR", str(data))
+    monkeypatch.setenv(locations.CONFIG_VARIABLE, str(tmp_path / "config" / "config.toml"))
     monkeypatch.delenv("SIMULATOR_SCENARIOS", raising=False)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()

@@ -14,6 +14,7 @@ from simulator.app.practice.app import SimulatorApp
 from simulator.app.practice.feedback import FeedbackScreen
 from simulator.app.practice.plan import PlanScreen
 from simulator.cli import main
+from simulator.coding.coder import RuleCoder
 from simulator.coding.codes import Code
 from simulator.content.rubric_loader import load_rubric
 from simulator.quality.reviewing import open_review
@@ -106,6 +107,6 @@ def test_recoding_is_asked_for_and_labelled(tmp_path: Path, capsys: pytest.Captu
     path = next(tmp_path.glob("*.jsonl"))
     assert main(["score", str(path), "--json", "--coder", "rules"]) == 0
     recoded = json.loads(capsys.readouterr().out)
-    assert recoded["coder"] == "rules-1 (recoded)"
+    assert recoded["coder"] == f"{RuleCoder.version} (recoded)"
     assert main(["score", str(path), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["coder"] == "rules-1"
+    assert json.loads(capsys.readouterr().out)["coder"] == RuleCoder.version

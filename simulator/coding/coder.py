@@ -127,12 +127,14 @@ def learned_coder(folder: Path | None = None) -> Coder:
         raise CoderUnavailable(f"no trained coder in {folder} (train one: python training/train_coder.py "
                                f"--out {folder})")
     try:
+        from safetensors import SafetensorError
+
         from simulator.coding.learned import LearnedCoder
     except ImportError as error:
         raise CoderUnavailable(f"the learned coder needs torch and transformers ({error.name} is "
                                "missing): reinstall the project with pip install -e .") from None
     try:
         return LearnedCoder(folder)
-    except (OSError, RuntimeError, ValueError, KeyError) as error:
+    except (OSError, RuntimeError, ValueError, KeyError, SafetensorError) as error:
         raise CoderUnavailable(f"the coder in {folder} could not be loaded ({error}); retrain it with "
                                f"python training/train_coder.py --out {folder}") from None

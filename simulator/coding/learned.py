@@ -9,13 +9,14 @@ from pathlib import Path
 import torch
 
 from simulator.coding.codes import Code
-from simulator.coding.network import Encoder, decode, features, load_head
+from simulator.coding.network import Encoder, Words, decode, features, load_head
 
-HEAD = "head.pt"
+HEAD = "head.safetensors"
+WORDS = "words.json"
 
 
 class LearnedCoder:
-    """Codes with the head in `folder` (weights and manifest written by training/train_coder.py)."""
+    """Codes with the head in `folder` (weights, vocabulary and manifest written by training/train_coder.py)."""
 
     def __init__(self, folder: Path) -> None:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -23,6 +24,7 @@ class LearnedCoder:
         self.version = f"learned-{manifest.get('trained', 'unknown')}-{digest}"
         self.threshold = float(manifest.get("threshold", 0.5))
         self._head = load_head(folder / HEAD)
+        self._words = Words.load(folder / WORDS)
         self._encoder = Encoder()
 
     def code_utterances(self, texts: Sequence[str], contexts: Sequence[str],
@@ -30,5 +32,5 @@ class LearnedCoder:
         if not texts:
             return []
         with torch.inference_mode():
-            main, extra = self._head(features(self._encoder, texts, contexts, permissions))
+            main, extra = self._head(features(self._encoder.embed, self._words, texts, contexts, permissions))
         return decode(main, extra, self.threshold)

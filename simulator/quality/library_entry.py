@@ -124,7 +124,7 @@ def read_entry(path: Path, rubric: RubricFile) -> Entry | Skipped:
     return Entry(
         row=row, levels={b.id: b.level for b in scored.score.behaviours},
         judgements=[_row(j) for j in review.judgements],
-        experts=[ExpertCodes(t.turn, str(to_annomi(t.codes)["label"]), t.meta["main_therapist_behaviour"])
+        experts=[ExpertCodes(t.turn, str(to_annomi(t.coding())["label"]), t.meta["main_therapist_behaviour"])
                  for t in trainee_turns if t.coder and t.meta.get("main_therapist_behaviour") in LABELS],
         integrity=read.integrity, notes=review.problems, damage=read.problems,
     )

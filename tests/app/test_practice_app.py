@@ -18,6 +18,7 @@ from simulator.app.practice.feedback import FeedbackScreen
 from simulator.app.practice.help import HelpScreen
 from simulator.app.practice.picker import PickerScreen
 from simulator.app.widgets.turn import Turn
+from simulator.coding.coder import RuleCoder
 from simulator.content.scenario_loader import load_scenario
 from simulator.practice.session import Session
 from simulator.storage.events import PatientTurn, PlanRecorded, ScoreRecorded, SessionEnded, TraineeTurn
@@ -49,7 +50,7 @@ async def test_a_whole_consultation_from_picker_to_feedback(app_config: AppConfi
     saved = read_transcript(path)
     assert isinstance(saved.events[-3], SessionEnded) and isinstance(saved.events[-2], PlanRecorded)
     recorded = saved.events[-1]
-    assert isinstance(recorded, ScoreRecorded) and recorded.coder_version == "rules-1"
+    assert isinstance(recorded, ScoreRecorded) and recorded.coder_version == RuleCoder.version
     assert recorded.rubric_id == "what-matters" and len(recorded.rubric_hash) == 64
     assert [e.text for e in saved.events if isinstance(e, TraineeTurn)] == script("person-centred.txt")[:6]
 
@@ -335,7 +336,6 @@ async def test_a_visit_killed_at_the_plan_form_resumes_there_with_the_draft(app_
 async def test_the_first_turn_waits_for_the_coder_and_every_turn_is_coded_by_it(
         app_config: AppConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     from simulator.coding import choice
-    from simulator.coding.coder import RuleCoder
 
     loaded = threading.Event()
 
@@ -382,7 +382,7 @@ async def test_a_coder_that_falls_back_says_so_and_one_that_cannot_load_loses_no
         notes = [n.message for n in app._notifications]
         assert any("Coding with the rule-based coder: no trained coder in /nowhere" in n for n in notes)
         events = app.screen.session.events
-        assert [e.coder for e in events if isinstance(e, TraineeTurn)] == ["rules-1"]
+        assert [e.coder for e in events if isinstance(e, TraineeTurn)] == [RuleCoder.version]
         assert any(e.type == "system" and e.kind == "coder_fallback" for e in events)
 
     app = SimulatorApp(replace(app_config, coder="learned"))

@@ -50,7 +50,8 @@ def test_json_events_carry_codes_intents_and_released_facts(capsys: pytest.Captu
     started = events[0]
     assert {"scenario_id", "scenario_hash", "seed", "product_version", "at"} <= started.keys()
     trainee = next(e for e in events if e["type"] == "trainee")
-    assert "asks_what_matters" in trainee["codes"]
+    assert {"open_question", "orients"} <= set(trainee["codes"])
+    assert [u["text"] for u in trainee["utterances"]][-1] == "What would you like to talk about today?"
     patient = [e for e in events if e["type"] == "patient"]
     assert {"intent", "released", "text"} <= patient[1].keys()
 

@@ -53,7 +53,7 @@ def test_the_rule_features_cover_every_code_the_head_gives() -> None:
 )
 def test_codes_clear_cases(coder: LearnedCoder, text: str, context: str, label: str) -> None:
     coding = code_turns(coder, [text], [context], [False])[0]
-    assert to_annomi(coding.codes)["label"] == label
+    assert to_annomi(coding)["label"] == label
 
 
 def test_a_missing_model_is_a_message_with_the_fix(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_a_corrupt_model_is_a_message_not_a_crash(tmp_path: Path) -> None:
     folder = tmp_path / "coder"
     folder.mkdir()
     (folder / "manifest.json").write_text("{}", encoding="utf-8")
-    (folder / "head.pt").write_bytes(b"not a checkpoint")
+    (folder / "head.safetensors").write_bytes(b"not a checkpoint")
     with pytest.raises(CoderUnavailable, match="could not be loaded"):
         learned_coder(folder)
 

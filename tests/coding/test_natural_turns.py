@@ -25,13 +25,19 @@ def coded(coder: Coder, text: str, context: str = "", permission: bool = False) 
     "Why don't you join a gym?",
     "Takeaways and crisps will push your sugar right up. You really need to cut those out",
     "I'd cut out the crisps if I were you.",
-    "Have you thought about swimming? It's much easier on the knees.",
 ])
 def test_blunt_advice_is_advice_without_permission(coder: Coder, text: str) -> None:
     codes = coded(coder, text, "I just can't seem to shift the weight.").codes
     assert C.PERSUADE in codes
     assert not codes & REFLECTIONS
     assert C.OPEN_QUESTION not in codes
+
+
+def test_advice_dressed_as_a_question_is_advice_not_a_question(coder: Coder) -> None:
+    coding = coded(coder, "Have you thought about swimming? It's much easier on the knees.",
+                   "I just can't seem to shift the weight.")
+    assert coding.quote({C.PERSUADE}) == "Have you thought about swimming?"
+    assert not coding.codes & QUESTIONS
 
 
 def test_a_kind_review_offer_is_not_advice(coder: Coder) -> None:
