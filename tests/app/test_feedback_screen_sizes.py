@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from simulator.app.practice.feedback import FeedbackScreen
+from simulator.app.practice.keys import QUIT
 from simulator.coding.choice import Chosen
 from simulator.coding.codes import Code
 from simulator.content.rubric_loader import load_rubric
@@ -63,9 +64,10 @@ def played(folder: Path) -> Session:
 
 
 class Host(App[None]):
-    """Just the feedback screen, over a played consultation."""
+    """Just the feedback screen, over a played consultation, with the practice app's own quit key."""
 
     TITLE = "Consultation simulator"
+    BINDINGS = [QUIT]
 
     def __init__(self, session: Session) -> None:
         super().__init__()

@@ -35,11 +35,10 @@ class FeedbackScreen(Screen[str]):
     FeedbackScreen LoadingIndicator { height: 3; }
     """
     BINDINGS = [
-        Binding("n", "new", "New consultation"),
-        Binding("r", "review", "Review visit, from your plan"),
+        Binding("n", "new", "New visit", tooltip="Choose another patient or visit"),
+        Binding("r", "review", "Review visit", tooltip="The review visit, from the plan you recorded"),
         Binding("m", "miti", "MITI figures"),
         Binding("f1", "app.help", "Help"),
-        Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
     def __init__(self, session: Session, rubric: RubricFile) -> None:
