@@ -33,32 +33,10 @@ class LabelledUtterance(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1)
-    main: str
-    also: list[str] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
-
-    @field_validator("main")
-    @classmethod
-    def _main(cls, value: str) -> str:
-        if value not in MAIN:
-            raise ValueError(f"main must be one of {', '.join(MAIN)}")
-        return value
-
-    @field_validator("also")
-    @classmethod
-    def _also(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in SECONDARY]
-        if unknown:
-            raise ValueError(f"unknown secondary code(s) {unknown}; allowed: {', '.join(SECONDARY)}")
-        return value
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in TAGS]
-        if unknown:
-            raise ValueError(f"unknown tag(s) {unknown}; allowed: {', '.join(TAGS)}")
-        return value
+    # Literal over the tuples: pydantic names the allowed values when a label is unknown.
+    main: Literal[MAIN]  # type: ignore[valid-type]
+    also: list[Literal[SECONDARY]] = Field(default_factory=list)  # type: ignore[valid-type]
+    tags: list[Literal[TAGS]] = Field(default_factory=list)  # type: ignore[valid-type]
 
     @property
     def codes(self) -> set[str]:
