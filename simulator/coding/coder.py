@@ -82,7 +82,7 @@ def _turn(parts: list[Part]) -> Coding:
         codes.add(Code.SUMMARY)
     if codes & MITI:
         codes.discard(Code.OTHER)
-    elif not codes & {Code.SUMMARY}:
+    else:
         codes.add(Code.OTHER)
     return Coding(frozenset(codes), sum(bool(part.codes & QUESTIONS) for part in parts), tuple(merged))
 

@@ -93,20 +93,21 @@ class Encoder:
 class Words:
     """The utterance's word unigrams and bigrams, TF-IDF weighted, over a vocabulary fixed at training."""
 
+    SETTINGS = {"ngram_range": (1, 2), "sublinear_tf": True}  # the same when fitted and when loaded
+
     def __init__(self, vectorizer: TfidfVectorizer) -> None:
         self._vectorizer = vectorizer
 
     @classmethod
     def fit(cls, texts: Sequence[str], size: int = 5000) -> "Words":
         """Learn the vocabulary (terms in at least two texts, the `size` most frequent) and its weights."""
-        return cls(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=size).fit(texts))
+        return cls(TfidfVectorizer(**cls.SETTINGS, min_df=2, max_features=size).fit(texts))
 
     @classmethod
     def load(cls, path: Path) -> "Words":
         """The vocabulary and weights saved by `save`."""
         saved = json.loads(path.read_text(encoding="utf-8"))
-        vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
-                                     vocabulary={term: i for i, term in enumerate(saved["terms"])})
+        vectorizer = TfidfVectorizer(**cls.SETTINGS, vocabulary={term: i for i, term in enumerate(saved["terms"])})
         vectorizer.idf_ = np.array(saved["idf"], dtype=np.float64)
         return cls(vectorizer)
 
