@@ -209,9 +209,9 @@ edit("bell-in-instead", '    instead: "This is your time.', r'    instead: "\aTh
      "behaviours.0.instead: holds U+0007", kind="rubric")
 edit("c1-in-definition", "    definition: Early on,", r'    definition: "\x9d0;x\x07" # Early on,',
      "behaviours.0.definition: holds U+009D", kind="rubric")
-edit("include-in-rubric", 'version: "1.0"', "version: !include version.txt", "the tag '!include' is not allowed",
+edit("include-in-rubric", 'version: "1.1"', "version: !include version.txt", "the tag '!include' is not allowed",
      kind="rubric")
-edit("impossible-date-in-rubric", 'version: "1.0"', "version: 2023-02-30", "as a date", kind="rubric")
+edit("impossible-date-in-rubric", 'version: "1.1"', "version: 2023-02-30", "as a date", kind="rubric")
 edit("duplicate-key-in-rubric", "    weight: 1\n", "    weight: 1\n    weight: 2\n", "'weight' appears twice",
      marker="    weight: 2", kind="rubric")
 edit("huge-integer-weight", "    weight: 1\n", "    weight: " + "9" * 5000 + "\n", "as a whole number", kind="rubric")
