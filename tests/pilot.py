@@ -5,9 +5,12 @@ tests/conftest.py turns these into fixtures (`app_config`) and stops every curso
 import the rest as `from pilot import ...`.
 """
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
@@ -54,6 +57,19 @@ async def end_and_plan(pilot: Pilot) -> None:
     await pilot.pause()
     await pilot.press("f5")
     await pilot.pause()
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str, seconds: float) -> None:
+    """Let the app run until `condition` holds; fail, saying what was awaited, if it does not in `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {seconds} s: {what}"
+        await pilot.pause(0.05)
+
+
+def notes(app: App[None]) -> str:
+    """Every notification the app has shown, one a line."""
+    return "\n".join(n.message for n in app._notifications)
 
 
 async def say(pilot: Pilot, text: str) -> None:

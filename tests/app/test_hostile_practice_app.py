@@ -8,15 +8,16 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
 from faults import DiskFull
 from helpers import ROOT, TESTS
-from pilot import SIZE, choose, say
+from pilot import SIZE, choose, notes, say
+from pilot import until as wait_until
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
@@ -38,18 +39,10 @@ LINES = ["What matters most to you at the moment?", "That sounds really hard.",
          "What would you like to be able to do again?", "Tell me more about the choir."]
 # Far longer than any of these steps takes; only a hang reaches it.
 LIMIT_S = 15.0
+# Waits fail, naming what was awaited, after LIMIT_S: a hang is a failure, not a stuck suite.
+until = partial(wait_until, seconds=LIMIT_S)
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], what: str, seconds: float = LIMIT_S) -> None:
-    """Let the app run until `condition` holds; fail, saying what was awaited, if it does not in time."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting after {seconds} s: {what}"
-        await pilot.pause(0.05)
-
-
-def notes(app: SimulatorApp) -> str:
-    return "\n".join(n.message for n in app._notifications)
 
 
 def played(events_: list[transcript.Event]) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:

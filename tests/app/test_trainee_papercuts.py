@@ -9,16 +9,16 @@ import argparse
 import errno
 import json
 import threading
-import time
 import tomllib
-from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
 from faults import run_cli
 from helpers import script_path
-from pilot import choose, say
+from pilot import choose, notes, say
+from pilot import until as wait_until
 from textual import events
 from textual.app import App
 from textual.pilot import Pilot
@@ -46,18 +46,9 @@ from simulator.storage.transcript import read_transcript
 
 SMALL, LARGE = (80, 24), (120, 40)
 LIMIT_S = 20.0
+until = partial(wait_until, seconds=LIMIT_S)
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until `condition` holds; fail, saying what was awaited, if it does not in time."""
-    deadline = time.monotonic() + LIMIT_S
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting after {LIMIT_S} s: {what}"
-        await pilot.pause(0.05)
-
-
-def notes(app: App[None]) -> str:
-    return "\n".join(n.message for n in app._notifications)
 
 
 def transcripts(config: AppConfig) -> list[Path]:
