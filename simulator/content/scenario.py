@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from simulator.coding.codes import INVITING, Code
@@ -72,6 +72,12 @@ class Fact(ContentModel):
                                examples=["Yes, I've got them in my bag."])
     topics: list[Text] = Field(default_factory=list, description="Words that point the conversation at it",
                                examples=[["inhaler", "puffer", "medication"]])
+    questions: list[Text] = Field(
+        default_factory=list, description="Questions a nurse might ask that this answers, in everyday words; "
+        "the patient matches what is asked to these by meaning", examples=[["How are you getting on with your "
+                                                                           "inhalers?", "Do you use the brown one?"]])
+    after: list[Slug] = Field(default_factory=list, description="Facts the patient must have said first (one that "
+                              "names someone they introduce, say)", examples=[["ron"]])
 
 
 class Release(ContentModel):
@@ -135,6 +141,84 @@ class ReplyLines(ContentModel):
     unsure: Lines = Field(description="Not knowing what to say", examples=[["I don't really know."]])
     closing: Lines = Field(description="Goodbye at the end of the consultation",
                            examples=[["Thank you. It's been nice to talk, actually."]])
+    permit: list[Text] = Field(default_factory=list, description="Saying yes when the nurse asks to share "
+                               "something or offers to (the agree lines when there are none)",
+                               examples=[["Go on, then."]])
+
+
+class Option(ContentModel):
+    """Something the nurse might suggest, and how this person takes it."""
+
+    id: Slug = Field(description="A short unique name", examples=["singing-group"])
+    summary: Text = Field(description="The option, in the trainer's words", examples=["Singing for Lung Health group"])
+    topics: Annotated[list[Text], Field(min_length=1, description="Words that name it when the nurse offers it",
+                                        examples=[["singing group", "lung health", "library"]])]
+    welcome: bool = Field(description="Whether they would take it up", examples=[True])
+    reply: Text = Field(description="How they answer when it is offered", examples=[
+        "A singing group for people with chests? I didn't know there was such a thing."])
+    step: Text | None = Field(None, description="If they take it up: the step they would do, said in the first "
+                              "person (required when welcome is true)", examples=[
+                                  "I'll go along to the group at the library on Thursday."])
+
+
+class Goal(ContentModel):
+    """A goal the person would name for themselves when asked about the future."""
+
+    text: Text = Field(description="The goal in their own words", examples=["I'd like to sing again."])
+    after: list[Slug] = Field(default_factory=list, description="Facts that must be out first (the goal that "
+                              "comes with the hidden priority names it)", examples=[["choir"]])
+
+
+class Confidence(ContentModel):
+    """What lies behind the person's confidence number."""
+
+    why_not_lower: Text = Field(description="Why the number is not lower: what they have going for them",
+                                examples=["Because I want to. I miss them."])
+    would_raise: Text = Field(description="What would make it higher", examples=[
+        "If I knew what to do if I got puffed in the middle of a hymn."])
+
+
+class Planning(ContentModel):
+    """What the patient brings to the planning half of the conversation."""
+
+    trust: Level = Field(0.4, description="Trust they need before they talk about goals and steps, 0 to 1",
+                         examples=[0.45])
+    goals: Annotated[list[Goal], Field(min_length=1, description="Goals they would name, the most developed "
+                                       "last: each is said once its facts are out", examples=[[
+                                           {"text": "To manage the stairs without stopping."},
+                                           {"text": "I'd like to sing again.", "after": ["choir"]}]])]
+    options: list[Option] = Field(default_factory=list, description="What the nurse might suggest, welcome or not")
+    step: Text = Field(description="The first step they would choose themselves, in the first person, sized to "
+                       "their activation", examples=["I could ring Jean on Sunday and ask when practice is."])
+    barriers: Lines = Field(description="What might get in the way, when asked", examples=[[
+        "What if I can't get my breath in the middle of a hymn?"]])
+    confidence: Confidence = Field(description="The reasons behind their confidence number")
+    teach_back: Text = Field(description="How they say the plan back; {step} is the step agreed in this "
+                             "conversation", examples=["So, {step} And I ring you if the nights get worse."])
+    unsure_plan: Text = Field(description="Asked to say the plan back when no step was agreed", examples=[
+        "I'm not sure we decided anything, dear."])
+    review: Text = Field(description="How they take a review being offered", examples=[
+        "Yes, I'd like that. I'll tell you how I got on."])
+    unknown: Lines = Field(description="Asked something they have never thought about or cannot answer "
+                           "(never a yes or a no)", examples=[["I've not really thought about it."]])
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "Planning":
+        if "{step}" not in self.teach_back:
+            raise PydanticCustomError("teach_back", "teach_back must contain {{step}}, where the agreed step goes", {})
+        missing = [option.id for option in self.options if option.welcome and option.step is None]
+        if missing:
+            raise PydanticCustomError("option_step", "options they welcome need a step: {ids}",
+                                      {"ids": ", ".join(missing)})
+        return self
+
+
+class Outcomes(ContentModel):
+    """One line for each way the first step can have gone by the review."""
+
+    worked: Text = Field(description="The step mostly happened", examples=["I've been twice now."])
+    partly: Text = Field(description="Some of it happened", examples=["I went once. Then my chest was bad."])
+    did_not: Text = Field(description="It did not happen", examples=["I didn't go in the end."])
 
 
 PREPARATION_TOPICS = ["letter", "prepared", "prepare", "questions", "wrote", "written", "notes", "list", "think",
@@ -170,8 +254,12 @@ class Visit(ContentModel):
     results_letter: Text | None = Field(None, description="New results sent before this visit (optional; "
                                         "the first visit's letter otherwise)", examples=["Dear Mrs Ellis, ..."])
     free_facts: list[Fact] = Field(default_factory=list, description="What the patient can tell about the time "
-                                   "since the last visit: how the step went, what got in the way",
+                                   "since the last visit, whatever happened to the step",
                                    examples=[[FACT_EXAMPLE]])
+    openings: Outcomes | None = Field(None, description="The opening line for each way their own step went "
+                                      "(opening_line otherwise)")
+    step_went: Outcomes | None = Field(None, description="How their own step went, in their voice, for each "
+                                       "outcome: told when the nurse asks how it went")
 
 
 class Scenario(ContentModel):
@@ -207,6 +295,8 @@ class Scenario(ContentModel):
         "answer_brief": ["Yes."], "open_up": ["It's been a hard year."], "deflect": ["I'm fine, really."],
         "resist": ["I've heard it all before."], "agree": ["I could try that."], "acknowledge": ["Right."],
         "unsure": ["I don't know."], "closing": ["Thank you."]}])
+    planning: Planning | None = Field(None, description="What the patient brings to planning: goals, how they "
+                                      "take options, their own step, barriers, confidence, teach-back, review")
     visits: list[Visit] = Field(default_factory=list, description="Later visits (a review) with the same patient",
                                 examples=[[{"id": "review", "title": "Review, six weeks later",
                                             "opening_line": "I went to the choir. I sat at the back."}]])

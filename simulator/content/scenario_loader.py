@@ -137,17 +137,29 @@ def cross_check(scenario: Scenario) -> list[tuple[Location, str]]:
     if len(priorities) != 1:
         where: Location = ("hidden_facts", priorities[1], "priority") if priorities else ("hidden_facts",)
         found.append((where, f"hidden_facts: mark exactly one hidden fact 'priority: true' (found {len(priorities)})"))
+    references: list[tuple[Location, str]] = [
+        ((group, index, "after", a), name) for group, index, fact in facts for a, name in enumerate(fact.after)]
+    references += [(("visits", v, "free_facts", i, "after", a), name) for v, visit in enumerate(scenario.visits)
+                   for i, fact in enumerate(visit.free_facts) for a, name in enumerate(fact.after)]
+    references += [(("hidden_facts", index, "release", r, "after", a), name)
+                   for index, fact in enumerate(scenario.hidden_facts) for r, release in enumerate(fact.release)
+                   for a, name in enumerate(release.after)]
+    if scenario.planning is not None:
+        references += [(("planning", "goals", g, "after", a), name)
+                       for g, goal in enumerate(scenario.planning.goals) for a, name in enumerate(goal.after)]
+        options = [option.id for option in scenario.planning.options]
+        found += [(("planning", "options", o, "id"), f"planning.options.{o}.id: the id '{name}' is used twice")
+                  for o, name in enumerate(options) if options.index(name) != o]
+    for place, name in references:
+        if name not in seen:
+            close = difflib.get_close_matches(name, sorted(seen), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            found.append((place, f"{'.'.join(map(str, place))}: no fact has the id '{name}'{hint}"))
     for index, fact in enumerate(scenario.hidden_facts):
         for r, release in enumerate(fact.release):
-            for a, name in enumerate(release.after):
-                if name not in seen:
-                    close = difflib.get_close_matches(name, sorted(seen), n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    place: Location = ("hidden_facts", index, "release", r, "after", a)
-                    found.append((place, f"hidden_facts.{index}.release.{r}.after: no fact has the id '{name}'{hint}"))
             if release.cued and fact.cue is None:
-                place = ("hidden_facts", index, "release", r, "cued")
-                found.append((place, f"hidden_facts.{index}.release.{r}.cued: the fact has no 'cue' line to drop"))
+                cued_at: Location = ("hidden_facts", index, "release", r, "cued")
+                found.append((cued_at, f"hidden_facts.{index}.release.{r}.cued: the fact has no 'cue' line to drop"))
     return found + _never_released(scenario, seen)
 
 
