@@ -316,13 +316,15 @@ class Scenario(ContentModel):
             "free_facts": [*visit.free_facts, *self.free_facts],
         })
 
-    def for_review(self, visit_id: str, opening_line: str, report: Fact) -> "Scenario":
+    def for_review(self, visit_id: str, opening_line: str, report: Fact, when: str = "") -> "Scenario":
         """A review visit that follows the plan the trainee recorded, not the author's story: the patient
-        opens with how it went and reports on the step first."""
+        opens with how it went and reports on the step first; `when` is the review time the plan gave."""
         visit = self.for_visit(visit_id)
+        title = next(v.title for v in self.visits if v.id == visit_id)
         return visit.model_copy(update={
+            "title": f"{self.persona.name}: {title}" + (f" ({when})" if when else ""),
             "persona": visit.persona.model_copy(update={"opening_line": opening_line}),
-            "free_facts": [report, *self.free_facts],
+            "free_facts": [report, *visit.free_facts],
         })
 
     @property

@@ -27,6 +27,14 @@ INTENT_GUIDANCE: dict[Intent, str] = {
     Intent.ACKNOWLEDGE: "takes in what the nurse said",
     Intent.UNSURE: "is not sure what to say",
     Intent.RATE_CONFIDENCE: "says how confident they feel, as a number out of ten, keeping that number",
+    Intent.PERMIT: "says yes, the nurse may go on and tell them",
+    Intent.GOAL: "says what they would like to be different, in their own words",
+    Intent.OPTION: "says how they feel about what the nurse suggested",
+    Intent.STEP: "says the first step they would take, keeping every detail",
+    Intent.BARRIER: "says what might get in the way",
+    Intent.EXPLAIN_CONFIDENCE: "explains the confidence number they gave",
+    Intent.TEACH_BACK: "says the plan back in their own words, keeping every detail",
+    Intent.REVIEW: "says how they feel about meeting again to see how it went",
     Intent.CLOSING: "says goodbye",
 }
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from simulator import __version__, locations
 from simulator.coding.choice import Chosen
 from simulator.coding.coder import RuleCoder, code_turns
+from simulator.coding.meaning import Meaning, meaning_of
 from simulator.coding.rules import asks_permission
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import ScenarioFile, load_scenario, resolve
@@ -23,7 +24,7 @@ from simulator.patient.engine import Intent, PatientEngine, PatientReply
 from simulator.patient.prompt import Exchange, first_name
 from simulator.patient.realiser import OnShow, Realised, Realiser
 from simulator.practice.loading import ready
-from simulator.practice.plan_outcome import OPENINGS, CarriedPlan, Outcome, carry, report
+from simulator.practice.plan_outcome import CarriedPlan, Outcome, carry, opening, own_step, report
 from simulator.scoring.feedback import disclosures
 from simulator.scoring.patient_view import patient_view
 from simulator.scoring.plan_checks import check_plan
@@ -63,15 +64,15 @@ class Session:
         self.scenario_file = scenario_file
         self.visit = visit
         self.carried = carried
+        # The coder whose codes drive the patient and are scored; the first turn waits for it to load.
+        self._coder: Future[Chosen] = coder or ready(Chosen(RuleCoder()))
         # The scenario as played at this session's visit (worked out once; the UI reads it often).
         self.scenario: Scenario = self._scenario_of(scenario_file)
         self.seed = seed
         self.path = path
         self.events = events
         self._clock = clock
-        self.engine = PatientEngine(self.scenario, seed)
-        # The coder whose codes drive the patient and are scored; the first turn waits for it to load.
-        self._coder: Future[Chosen] = coder or ready(Chosen(RuleCoder()))
+        self.engine = self._engine()
         # Who words the patient's replies: authored lines until (unless) a model has loaded.
         self._voice: Future[Realiser | None] = voice or ready(None)
         self._voice_noted = False
@@ -79,12 +80,25 @@ class Session:
         # Held until `close`, plan form included: another window or process on this visit is refused.
         self._writer = TranscriptWriter(path)
 
+    def _engine(self) -> PatientEngine:
+        """A fresh patient for this visit: at a review, what they told last time is known already."""
+        return PatientEngine(self.scenario, self.seed, known=self.carried.known if self.carried else (),
+                             meaning=self._meaning)
+
+    def _meaning(self) -> Meaning | None:
+        """The coder's sense of meaning (waiting for it to load, as a turn does), None with the rules."""
+        return None if self._coder.exception() is not None else meaning_of(self._coder.result().coder)
+
     def _scenario_of(self, scenario_file: ScenarioFile) -> Scenario:
-        """The scenario at this visit: a review that follows a recorded plan reports on that plan."""
+        """The scenario at this visit: a review that follows a recorded plan reports on that plan, in the
+        author's words where it is the step the patient would have chosen."""
+        scenario = scenario_file.scenario
         if self.carried is None or self.visit is None:
-            return scenario_file.scenario.for_visit(self.visit)
-        outcome = self.carried.outcome
-        return scenario_file.scenario.for_review(self.visit, OPENINGS[outcome], report(self.carried.plan, outcome))
+            return scenario.for_visit(self.visit)
+        plan, outcome = self.carried.plan, self.carried.outcome
+        own = own_step(plan, scenario, self._meaning())
+        return scenario.for_review(self.visit, opening(scenario, self.visit, outcome, own),
+                                   report(plan, outcome, scenario, self.visit, own), plan.review_date.strip())
 
     @property
     def cycle_id(self) -> str:
@@ -135,6 +149,7 @@ class Session:
             scenario_hash=scenario_file.content_hash, seed=seed, trainee=trainee, visit=visit,
             cycle_id=carried.cycle_id if carried else None, plan=carried.plan if carried else None,
             plan_quality=carried.quality if carried else None, outcome=carried.outcome if carried else None,
+            known=list(carried.known) if carried else [],
         ))
         session._patient(session.engine.opening(), [])
         return session
@@ -155,7 +170,7 @@ class Session:
         carried = None
         if started.plan is not None and started.outcome is not None:
             carried = CarriedPlan(started.plan, started.plan_quality or 0.0, Outcome(started.outcome),
-                                  started.cycle_id or started.session_id)
+                                  started.cycle_id or started.session_id, tuple(started.known))
         session = cls(scenario_file, started.seed, path, list(read.events), clock, started.visit, carried,
                       coder=coder, voice=voice)
         recorded = [e for e in read.events if isinstance(e, PatientTurn) and e.turn > 0]
@@ -187,7 +202,7 @@ class Session:
     def _replay(self) -> list[PatientReply]:
         """A fresh patient brought through the answered trainee turns, with the codes recorded at the time,
         so it ends up exactly where the conversation is whichever coder is available now."""
-        engine = PatientEngine(self.scenario, self.seed)
+        engine = self._engine()
         unanswered = self._unanswered()
         answered = [e for e in self.events if isinstance(e, TraineeTurn) and e is not unanswered]
         replies = [engine.respond(e.text, e.coding()) for e in answered]
@@ -382,8 +397,9 @@ class Session:
         # One seed per patient turn, drawn from the session's: a generated reply is reproducible, whatever
         # else (a letter opened, a note saved) happened around it.
         seed = (self.seed * 1009 + len(earlier) * 2) % 2**31
+        # The learned coder's encoder also checks that a rewording keeps the authored line's meaning.
         return realiser.realise(self.scenario, reply, released=released, recent=recent, earlier=earlier,
-                                seed=seed, on_show=on_show)
+                                seed=seed, on_show=on_show, meaning=meaning_of(self._coder.result().coder))
 
     def _log(self, event: Event) -> None:
         if self._writer.closed:

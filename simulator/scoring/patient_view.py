@@ -88,7 +88,8 @@ def patient_view(events: list[Event], disclosure: Disclosure) -> list[Answer]:
 
 
 # How a patient takes a step or a goal they work on with the nurse (not a yes to a closed question).
-WENT_ALONG = {Intent.AGREE, Intent.OPEN_UP, Intent.RATE_CONFIDENCE, Intent.DISCLOSE}
+WENT_ALONG = {Intent.AGREE, Intent.OPEN_UP, Intent.RATE_CONFIDENCE, Intent.DISCLOSE, Intent.GOAL, Intent.STEP,
+              Intent.EXPLAIN_CONFIDENCE, Intent.TEACH_BACK, Intent.REVIEW}
 
 
 def _went_through_results(turn: TraineeTurn) -> bool:

@@ -77,7 +77,7 @@ REFUSING = re.compile(r"\b(no|not|nope|never|rather not|can't|won't|don't)\b|n't
 
 def _agrees(reply: PatientTurn) -> bool:
     """Whether a reply says yes to what was just put to the patient, as a person reading it would take it."""
-    if reply.intent is Intent.AGREE:
+    if reply.intent in {Intent.AGREE, Intent.REVIEW, Intent.STEP, Intent.PERMIT}:
         return True
     if reply.intent in {Intent.RESIST, Intent.DEFLECT, Intent.UNSURE}:
         return False

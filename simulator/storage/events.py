@@ -45,6 +45,8 @@ class SessionStarted(EventBase):
     plan: CarePlan | None = Field(None, description="a review visit: the plan recorded at the last visit")
     plan_quality: float | None = Field(None, description="that plan's share of checks met, 0 to 1")
     outcome: str | None = Field(None, description="how its first step went: worked, partly or did_not")
+    known: list[str] = Field(default_factory=list, description="a review visit: the facts the patient told at "
+                             "the last visit, which they do not tell again as news")
 
 
 class TranscriptImported(EventBase):

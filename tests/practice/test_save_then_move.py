@@ -23,7 +23,7 @@ LINES = script("person-centred.txt")
 def _engine_state(engine: PatientEngine) -> tuple[object, ...]:
     state = engine.state
     return (state.trust, state.resistance, dict(state.counts), list(state.released), set(state.cued), state.turns,
-            engine._rng.getstate(), {k: list(v) for k, v in engine._recent.items()})
+            list(state.said), state.confidence, state.agreed, list(state.offered), engine._rng.getstate())
 
 
 def _played(session: Session) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
