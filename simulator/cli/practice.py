@@ -235,9 +235,8 @@ def report_lines(report: "FeedbackReport") -> list[str]:
         lines += ["", f"What {report.patient} kept back (facts shared freely: {shared.free_shared} of "
                       f"{shared.free_total})"]
         for outcome in shared.hidden:
-            mark = "reached at turn " + str(outcome.turn) if outcome.reached else "missed"
             priority = " (hidden priority)" if outcome.fact.priority else ""
-            lines.append(f"  {outcome.fact.summary}{priority}: {mark}")
+            lines.append(f"  {outcome.fact.summary}{priority}: {outcome.words}")
     lines += ["", "MITI figures (for educators)", "  Codes: " + (", ".join(
         f"{code.label} {miti.counts[code.value]}" for code in Code if miti.counts[code.value]) or "none")]
     for measure in report.measures:

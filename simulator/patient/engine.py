@@ -68,8 +68,8 @@ EFFECTS: dict[Code, tuple[float, float]] = {
 }
 # How the patient answers a confidence ruler; {n} is their confidence, 0 to 10, with its article.
 CONFIDENCE_LINES = ("I'd say about {n}.", "Maybe {n}, if I'm honest.", "{N}, I think. Out of ten.")
-# Said before something the patient has already said once this visit, so no line is said twice word for word.
-AGAIN = "Like I said, "
+# Said before something the patient has already said this visit, so no line is said twice word for word.
+AGAIN = ("Like I said, ", "As I say, ", "Same as I said: ")
 GUARDED_RESISTANCE = 0.65
 GUARDED_TRUST = 0.15
 RESISTS_FROM = 0.25
@@ -179,7 +179,7 @@ class PatientEngine:
             return self._say(Intent.AGREE if Code.SUMMARY in codes else Intent.ACKNOWLEDGE)
         if Code.EMPHASISING_AUTONOMY in codes:
             return self._say(Intent.AGREE if state.resistance < 0.5 else Intent.UNSURE)
-        if codes & {Code.GIVING_INFORMATION, Code.AFFIRM}:
+        if codes & {Code.GIVING_INFORMATION, Code.AFFIRM} or heard.asked is Asked.NOTHING:
             return self._say(Intent.ACKNOWLEDGE)
         return self._say(Intent.UNSURE)
 
@@ -193,6 +193,8 @@ class PatientEngine:
             if fact.id in state.released or (heard.asked is Asked.FACT and heard.fact is not None
                                              and heard.fact.id != fact.id):
                 continue
+            if heard.asked is Asked.GOAL and not fact.priority and self.scenario.planning is not None:
+                continue  # asked about the future, they name a goal; only what matters most comes out instead
             if self._ready(fact) and can_release(
                 fact, counts=state.counts, trust=state.trust, released=state.released,
                 cued=fact.id in state.cued, turn_codes=codes,
@@ -341,10 +343,13 @@ class PatientEngine:
         return PatientReply(self._line(intent), intent)
 
     def _plain(self, text: str, intent: Intent) -> PatientReply:
-        """`text` as the reply, marked as said before if it was."""
-        if text in self.state.said:
-            text = AGAIN + text[0].lower() + text[1:] if not text.startswith(("I ", "I'")) else AGAIN + text
-        return PatientReply(text, intent)
+        """`text` as the reply, marked as said before if it was (and, asked once too often, a plain
+        acknowledgement)."""
+        if text not in self.state.said:
+            return PatientReply(text, intent)
+        lowered = text if text.startswith(("I ", "I'")) else text[0].lower() + text[1:]
+        again = next((f"{prefix}{lowered}" for prefix in AGAIN if f"{prefix}{lowered}" not in self.state.said), None)
+        return PatientReply(again, intent) if again else self._say(Intent.ACKNOWLEDGE)
 
     def _fresh(self, lines: list[str], *spares: list[str]) -> str:
         """One of `lines` not yet said this visit, chosen by the seeded generator; else one of the first of
@@ -365,18 +370,20 @@ class PatientEngine:
     def _unknown(self) -> str:
         """Asked something they have not thought about: never a yes or a no, never an unrelated fact."""
         planning, lines = self.scenario.planning, self.scenario.lines
-        return self._fresh(planning.unknown if planning else lines.unsure, lines.unsure, lines.deflect)
+        return self._fresh(planning.unknown if planning else lines.unsure, lines.unsure, lines.deflect,
+                           lines.acknowledge)
 
 
 # Where an intent's lines have all been said, these intents' lines say much the same.
 NEAR: dict[Intent, tuple[Intent, ...]] = {
-    Intent.ACKNOWLEDGE: (Intent.AGREE,),
+    Intent.ACKNOWLEDGE: (Intent.AGREE, Intent.UNSURE),
     Intent.AGREE: (Intent.ACKNOWLEDGE,),
-    Intent.PERMIT: (Intent.AGREE,),
-    Intent.UNSURE: (Intent.DEFLECT,),
-    Intent.DEFLECT: (Intent.UNSURE,),
-    Intent.ANSWER_BRIEF: (Intent.UNSURE,),
-    Intent.OPEN_UP: (Intent.ACKNOWLEDGE,),
+    Intent.PERMIT: (Intent.AGREE, Intent.ACKNOWLEDGE),
+    Intent.UNSURE: (Intent.DEFLECT, Intent.ACKNOWLEDGE),
+    Intent.DEFLECT: (Intent.UNSURE, Intent.ACKNOWLEDGE),
+    Intent.ANSWER_BRIEF: (Intent.UNSURE, Intent.ACKNOWLEDGE),
+    Intent.OPEN_UP: (Intent.ACKNOWLEDGE, Intent.UNSURE),
+    Intent.RESIST: (Intent.DEFLECT, Intent.UNSURE),
 }
 
 

@@ -17,7 +17,7 @@ from simulator.scoring.instead import (
     write_instead,
 )
 from simulator.scoring.score import BehaviourScore, CodedTurn, Conversation, Score
-from simulator.storage.events import Event, PatientTurn, TraineeTurn
+from simulator.storage.events import Event, PatientTurn, SessionStarted, TraineeTurn
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,13 @@ class FactOutcome:
     @property
     def reached(self) -> bool:
         return self.turn is not None
+
+    @property
+    def words(self) -> str:
+        """When it came out, in words (turn 0: the patient told it at the last visit)."""
+        if self.turn is None:
+            return "missed"
+        return "told at the last visit" if self.turn == 0 else f"reached at turn {self.turn}"
 
 
 @dataclass(frozen=True)
@@ -47,9 +54,12 @@ class Disclosure:
 
 
 def disclosures(scenario: Scenario, events: list[Event]) -> Disclosure:
-    """Which facts came out, and when, from a transcript's events (a pure function of them)."""
+    """Which facts came out, and when, from a transcript's events (a pure function of them). At a review,
+    what the patient told at the last visit counts as out from the start (turn 0)."""
     released_at: dict[str, int] = {}
     for event in events:
+        if isinstance(event, SessionStarted):
+            released_at.update(dict.fromkeys(event.known, 0))
         if isinstance(event, PatientTurn):
             for fact_id in event.released:
                 released_at.setdefault(fact_id, event.turn)

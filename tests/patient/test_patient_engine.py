@@ -24,7 +24,7 @@ def test_same_seed_same_conversation(taxi: ScenarioFile) -> None:
 
 
 def test_different_seeds_vary_the_wording(taxi: ScenarioFile) -> None:
-    lines = ["Do you smoke?"] * 6
+    lines = ["What's your favourite colour?"] * 6
     assert [r.text for r in _play(taxi, lines, 1)] != [r.text for r in _play(taxi, lines, 2)]
 
 
@@ -75,8 +75,8 @@ def test_cue_then_complex_reflection_releases(taxi: ScenarioFile) -> None:
                  "How are things at home?"]:
         _say(engine, line)
     # With the free facts shared and trust building, he hints before he tells.
-    hint = _say(engine, "What else is going on for you?")
-    assert hint.intent is Intent.HINT and hint.cue == "licence-fear"
+    replies = [_say(engine, "What else is going on for you?") for _ in range(8)]
+    assert any(r.intent is Intent.HINT and r.cue == "licence-fear" for r in replies)
     reply = _say(engine, "It sounds like something about driving is really worrying you.")
     assert reply.intent is Intent.DISCLOSE and reply.released == ("licence-fear",)
 
@@ -110,6 +110,6 @@ def test_the_patient_brings_up_their_preparation_when_invited() -> None:
 def test_the_patient_agrees_a_review_and_rates_their_confidence_with_a_number(taxi: ScenarioFile) -> None:
     engine = PatientEngine(taxi.scenario, 0)
     agreed = _say(engine, "Shall we book you in to review it in four weeks?")
-    assert agreed.intent is Intent.AGREE
+    assert agreed.intent is Intent.REVIEW and agreed.text == taxi.scenario.planning.review  # type: ignore[union-attr]
     rated = _say(engine, "How confident do you feel, on a scale of 0 to 10?")
     assert rated.intent is Intent.RATE_CONFIDENCE and str(engine.confidence()) in rated.text

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, Static
 from simulator.app.practice.dialogs import ConfirmScreen
 from simulator.app.practice.document import DocumentScreen
 from simulator.app.practice.note import NoteScreen
+from simulator.app.practice.plan import plan_text
 from simulator.app.widgets.turn import Turn
 from simulator.content.scenario import Scenario
 from simulator.content.scenario_loader import load_scenario
@@ -87,10 +88,11 @@ class ConsultationScreen(Screen[Session]):
         Binding("f2", "letter", "Letter"),
         Binding("f3", "persona", "Persona"),
         Binding("f4", "preparation", "Your note"),
+        Binding("f6", "last_plan", "Last plan"),
         Binding("f10", "end", "End consultation"),
     ]
     # What the keys of the conversation do; none of them once the goodbye is being said.
-    _CONVERSATION_ACTIONS = frozenset({"letter", "persona", "preparation", "end"})
+    _CONVERSATION_ACTIONS = frozenset({"letter", "persona", "preparation", "last_plan", "end"})
 
     def __init__(self, session: Session, already_elapsed: float = 0.0) -> None:
         super().__init__()
@@ -292,6 +294,13 @@ class ConsultationScreen(Screen[Session]):
         self._note("persona_opened")
         self.app.push_screen(DocumentScreen("Persona card", persona_card(self.session.scenario)))
 
+    def action_last_plan(self) -> None:
+        """At a review: open the plan recorded at the last visit, which this visit follows."""
+        carried = self.session.carried
+        if carried is not None:
+            self._note("plan_opened")
+            self.app.push_screen(DocumentScreen("The plan from the last visit", plan_text(carried.plan)))
+
     def _note(self, kind: str) -> None:
         """Record that a document was opened; if it cannot be saved, say so and open it anyway (the note
         is a record of the visit, not part of the conversation)."""
@@ -324,6 +333,8 @@ class ConsultationScreen(Screen[Session]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The conversation's keys are shown but do nothing once the goodbye is being said."""
+        if action == "last_plan" and self.session.carried is None:
+            return False  # only a review has a plan from the last visit
         if self._ending and action in self._CONVERSATION_ACTIONS:
             return None  # shown greyed out
         return True

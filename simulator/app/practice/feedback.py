@@ -165,9 +165,8 @@ class FeedbackScreen(Screen[str]):
     def _facts(self, report: FeedbackReport) -> list[Static]:
         lines = []
         for outcome in report.disclosure.hidden if report.disclosure else []:
-            reached = f"reached at turn {outcome.turn}" if outcome.reached else "missed"
             priority = "Hidden priority: " if outcome.fact.priority else ""
-            lines.append(f"• {priority}{outcome.fact.summary} ({reached})")
+            lines.append(f"• {priority}{outcome.fact.summary} ({outcome.words})")
         return [Static(f"What {report.patient} kept back", classes="section", markup=False),
                 Static("\n".join(lines), classes="body", markup=False)]
 

@@ -26,6 +26,15 @@ FIELDS: list[tuple[str, str]] = [
     ("if_not_working", "If it is not working"),
     ("review_date", "Review date"),
 ]
+
+
+def plan_text(plan: CarePlan) -> str:
+    """A recorded plan to read: each field that was filled in, under its label."""
+    filled = [(label, getattr(plan, name)) for name, label in FIELDS]
+    return "\n\n".join(f"{label}\n  {value}" for label, value in filled if value not in ("", None)) or \
+        "Nothing was written on the plan."
+
+
 # The longest answer a field takes: room for what a plan says, not for a pasted document.
 MAX_ANSWER = 300
 
