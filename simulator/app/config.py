@@ -5,18 +5,29 @@ import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from simulator import locations
-from simulator.coding.choice import CoderName
-from simulator.content.rubric_loader import BUILTIN as BUILTIN_RUBRIC
 from simulator.content.scenario_loader import scenario_dirs
 from simulator.errors import SimulatorError
-from simulator.practice.session import Clock, utc_now
 from simulator.settings import PatientSettings, Settings
 from simulator.storage.jsonl import write_whole
+
+# Only named here: importing them would bring the practice core in before the app's first screen.
+if TYPE_CHECKING:
+    from simulator.coding.choice import CoderName
+    from simulator.practice.session import Clock
+
+
+def _utc_now() -> datetime:
+    """The practice core's clock, imported when first read (after the first screen)."""
+    from simulator.practice.session import utc_now
+
+    return utc_now()
 
 
 @dataclass(frozen=True)
@@ -31,11 +42,11 @@ class AppConfig:
     # Reload the scenario file when it is saved (for authors); tests switch it off.
     watch_scenarios: bool = True
     # Wall-clock time for transcripts and session names.
-    now: Clock = utc_now
+    now: "Clock" = _utc_now
     # Which coder codes each visit (and so drives the patient and is scored): best (learned if it loads,
     # else rules), learned or rules.
-    coder: CoderName = "best"
-    rubric: Path = BUILTIN_RUBRIC
+    coder: "CoderName" = "best"
+    rubric: Path = field(default_factory=locations.builtin_rubric)
     # Who plays the patient: authored lines only (scripted), or a local or remote model wording them.
     patient: PatientSettings = field(default_factory=PatientSettings)
     # Recorded as the trainee on each transcript.

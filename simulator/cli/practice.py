@@ -59,9 +59,9 @@ def add_practice_options(parser: argparse.ArgumentParser) -> None:
 def run_app(args: argparse.Namespace) -> int:
     """Open the practice app (on the picker, or straight into a scenario)."""
     # Imported here, so that the other commands start fast.
+    from simulator import locations
     from simulator.app.practice.app import SimulatorApp
     from simulator.app.practice.picker import Choice
-    from simulator.content.rubric_loader import BUILTIN, load_rubric
     from simulator.content.scenario_loader import resolve
 
     start = None
@@ -70,8 +70,10 @@ def run_app(args: argparse.Namespace) -> int:
         start = Choice(found, options.visit(found, getattr(args, "visit", None)))
     rubric = getattr(args, "rubric", None)
     if rubric is not None:
+        from simulator.content.rubric_loader import load_rubric  # only then: the picker needs no rubric
+
         load_rubric(rubric)  # a broken rubric is reported here, with its lines, before the app opens
-    config = replace(_app_config(args), seed=getattr(args, "seed", None), rubric=rubric or BUILTIN,
+    config = replace(_app_config(args), seed=getattr(args, "seed", None), rubric=rubric or locations.builtin_rubric(),
                      coder=getattr(args, "coder", "best"))
     SimulatorApp(config, start=start).run()
     return 0

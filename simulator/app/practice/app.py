@@ -1,25 +1,25 @@
 """The practice app: picker, consultation and feedback screens over the practice use cases."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from simulator import __version__
 from simulator.app.config import AppConfig, remember_name
-from simulator.app.practice.consultation import ConsultationScreen
 from simulator.app.practice.dialogs import NameScreen
-from simulator.app.practice.feedback import FeedbackScreen
 from simulator.app.practice.keys import QUIT
 from simulator.app.practice.picker import Choice, PickerScreen
-from simulator.app.practice.plan import PlanScreen
-from simulator.app.practice.prepare import PrepareScreen
 from simulator.app.terminal import TerminalSafeApp
-from simulator.content.rubric_loader import RubricFile, load_rubric
 from simulator.content.scenario_loader import discover
 from simulator.errors import ContentError, SimulatorError
-from simulator.practice.session import Session
-from simulator.practice.visit import Kit
-from simulator.storage.events import SystemEvent, latest
+
+# The first screen is the picker: the visit's screens and the practice core behind them (sessions, coding,
+# the patient, scoring) are imported when first used, so that the app starts about as fast as Textual does.
+if TYPE_CHECKING:
+    from simulator.content.rubric_loader import RubricFile
+    from simulator.practice.session import Session
+    from simulator.practice.visit import Kit
 
 
 class SimulatorApp(TerminalSafeApp[None]):
@@ -37,16 +37,25 @@ class SimulatorApp(TerminalSafeApp[None]):
         super().__init__()
         self.config = config or AppConfig()
         self._start = start
-        # The coder and the patient's voice every visit of this run is played with, loaded once.
-        config = self.config
-        self.kit = Kit(coder_name=config.coder, patient=config.patient, seed=config.seed,
-                       directory=config.session_dir, clock=config.now, trainee=config.trainee)
+        self._kit: Kit | None = None
         self._resume = self.kit.resume(resume) if resume is not None else None
         # The visit in play: its transcript is locked against other windows until it is let go.
         self._visit: Session | None = None
 
+    @property
+    def kit(self) -> "Kit":
+        """The coder and the patient's voice every visit of this run is played with, loaded once (made on
+        first use: the picker needs neither)."""
+        if self._kit is None:
+            from simulator.practice.visit import Kit
+
+            config = self.config
+            self._kit = Kit(coder_name=config.coder, patient=config.patient, seed=config.seed,
+                            directory=config.session_dir, clock=config.now, trainee=config.trainee)
+        return self._kit
+
     def on_mount(self) -> None:
-        if self.kit.trainee is None and self.config.remember_name_in is not None:
+        if self.config.trainee is None and self.config.remember_name_in is not None:
             self.push_screen(NameScreen(), self._named)
         else:
             self._begin()
@@ -72,10 +81,11 @@ class SimulatorApp(TerminalSafeApp[None]):
             self._pick()
 
     def on_unmount(self) -> None:
-        self.kit.close()  # a reply being worded falls back at once: quitting never waits for a model or server
+        if self._kit is not None:
+            self._kit.close()  # a reply being worded falls back at once: quitting never waits for a model or server
         self._let_go()
 
-    def _open(self, session: Session) -> None:
+    def _open(self, session: "Session") -> None:
         """Make `session` the visit in play, letting go of the one before (another window may resume it)."""
         if self._visit is not session:
             self._let_go()
@@ -97,9 +107,11 @@ class SimulatorApp(TerminalSafeApp[None]):
                             severity="warning", timeout=10, markup=False)
         visit.close()
 
-    def _continue(self, session: Session) -> None:
+    def _continue(self, session: "Session") -> None:
         """Pick a resumed visit up at the step where it stopped: preparing, talking or recording the plan, and
         say what resuming found (a file altered or cut short, a scenario that has changed)."""
+        from simulator.storage.events import SystemEvent, latest
+
         self._open(session)
         found = latest(session.events, SystemEvent)
         if found is not None and found.kind == "resumed" and found.detail:
@@ -133,11 +145,13 @@ class SimulatorApp(TerminalSafeApp[None]):
             return
         self._prepare(session)
 
-    def _prepare(self, session: Session) -> None:
+    def _prepare(self, session: "Session") -> None:
+        from simulator.app.practice.prepare import PrepareScreen
+
         self._open(session)
         self.push_screen(PrepareScreen(session), self._prepared)
 
-    def _prepared(self, session: Session | None) -> None:
+    def _prepared(self, session: "Session | None") -> None:
         """Into the conversation, or (None: the trainee left it) back to the list of patients."""
         if session is not None:
             self._consult(session)
@@ -145,27 +159,35 @@ class SimulatorApp(TerminalSafeApp[None]):
         self._let_go(discard=True)
         self._pick()
 
-    def _consult(self, session: Session, already_elapsed: float = 0.0) -> None:
+    def _consult(self, session: "Session", already_elapsed: float = 0.0) -> None:
+        from simulator.app.practice.consultation import ConsultationScreen
+
         self.push_screen(ConsultationScreen(session, already_elapsed), self._ended)
 
-    def _ended(self, session: Session | None) -> None:
+    def _ended(self, session: "Session | None") -> None:
+        from simulator.app.practice.plan import PlanScreen
+
         if session is not None:
             self.push_screen(PlanScreen(session), self._planned)
 
-    def _planned(self, session: Session | None) -> None:
+    def _planned(self, session: "Session | None") -> None:
+        from simulator.app.practice.feedback import FeedbackScreen
+
         if session is not None:
             self.push_screen(FeedbackScreen(session, self._rubric()),
                              lambda choice: self._after_feedback(session, choice))
 
-    def _rubric(self) -> RubricFile:
+    def _rubric(self) -> "RubricFile":
         """The configured rubric, or the built-in one (with a message) if the configured one is broken."""
+        from simulator.content.rubric_loader import load_rubric
+
         try:
             return load_rubric(self.config.rubric)
         except ContentError as error:
             self.notify(f"Using the built-in rubric: {error.problems[0]}", severity="error", timeout=10, markup=False)
             return load_rubric()
 
-    def _after_feedback(self, session: Session, choice: str | None) -> None:
+    def _after_feedback(self, session: "Session", choice: str | None) -> None:
         if choice == "review":
             try:
                 review = self.kit.review(session)
@@ -188,6 +210,6 @@ class SimulatorApp(TerminalSafeApp[None]):
             self.push_screen(HelpScreen())
 
 
-def _elapsed_so_far(session: Session) -> float:
+def _elapsed_so_far(session: "Session") -> float:
     """Seconds between a resumed session's first and last events: time already spent in it."""
     return (session.events[-1].at - session.events[0].at).total_seconds()
