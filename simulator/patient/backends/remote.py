@@ -200,6 +200,7 @@ class RemoteBackend:
         a reply should, else what was wrong with it."""
         read = 0
         chunks = 0
+        says_when_finished = False  # whether this server's chunks carry finish_reason (null until the last)
         while not exchange.cut_off:
             raw = response.readline(MAX_LINE_BYTES + 1)
             read += len(raw)
@@ -212,12 +213,17 @@ class RemoteBackend:
                 continue  # blank lines, comments (": keep-alive"), event names and ids
             data = line[len("data:"):].strip()
             if data == "[DONE]":
-                return None
+                # A server that marks the last chunk and did not has cut the reply short: llama-cpp-python's
+                # does so, sending [DONE], to any reply in progress when another request arrives.
+                return (f"{self.url} ended the reply before it was finished (started without "
+                        f"--interrupt_requests False, llama-cpp-python's server cuts one reply short when "
+                        f"another request arrives)") if says_when_finished else None
             chunk = _chunk(data)
             if isinstance(chunk, str):
                 return f"{self.url} sent {chunk}"
             chunks += 1
-            piece, finished = chunk
+            piece, finished, marks = chunk
+            says_when_finished = says_when_finished or marks
             if piece:
                 exchange.pieces.put(("text", piece))
             if finished:
@@ -229,9 +235,10 @@ class RemoteBackend:
                 else f"{self.url} closed the connection in the middle of the reply")
 
 
-def _chunk(data: str) -> tuple[str, bool] | str:
-    """One streamed chunk's text and whether it is the last; a string saying what is wrong if it is not
-    a chat completion chunk (a server's error report, or something else entirely)."""
+def _chunk(data: str) -> tuple[str, bool, bool] | str:
+    """One streamed chunk's text, whether it is the last, and whether it says so in a finish_reason at all
+    (OpenAI's format sends null until the last); a string saying what is wrong if it is not a chat
+    completion chunk (a server's error report, or something else entirely)."""
     try:
         chunk = json.loads(data)
     except ValueError:
@@ -243,8 +250,9 @@ def _chunk(data: str) -> tuple[str, bool] | str:
         choice = chunk["choices"][0] if chunk["choices"] else {}
         content = choice.get("delta", {}).get("content") or ""
         finished = choice.get("finish_reason") is not None
+        marks = "finish_reason" in choice
     except (KeyError, IndexError, TypeError, AttributeError):
         return f"JSON that is not a chat completion chunk: {data[:60]!r}"
     if not isinstance(content, str):
         return f"a chunk whose content is not text: {data[:60]!r}"
-    return content, finished
+    return content, finished, marks
