@@ -187,12 +187,17 @@ class Planning(ContentModel):
                                        "last: each is said once its facts are out", examples=[[
                                            {"text": "To manage the stairs without stopping."},
                                            {"text": "I'd like to sing again.", "after": ["choir"]}]])]
-    options: list[Option] = Field(default_factory=list, description="What the nurse might suggest, welcome or not")
+    options: list[Option] = Field(default_factory=list, description="What the nurse might suggest, welcome or not",
+                                  examples=[[{"id": "singing-group", "summary": "Singing for Lung Health group",
+                                              "topics": ["singing group"], "welcome": True,
+                                              "reply": "A singing group? I didn't know there was such a thing.",
+                                              "step": "I'll go along to the group on Thursday."}]])
     step: Text = Field(description="The first step they would choose themselves, in the first person, sized to "
                        "their activation", examples=["I could ring Jean on Sunday and ask when practice is."])
     barriers: Lines = Field(description="What might get in the way, when asked", examples=[[
         "What if I can't get my breath in the middle of a hymn?"]])
-    confidence: Confidence = Field(description="The reasons behind their confidence number")
+    confidence: Confidence = Field(description="The reasons behind their confidence number", examples=[{
+        "why_not_lower": "Because I want to.", "would_raise": "If I knew what to do if I got puffed."}])
     teach_back: Text = Field(description="How they say the plan back; {step} is the step agreed in this "
                              "conversation", examples=["So, {step} And I ring you if the nights get worse."])
     unsure_plan: Text = Field(description="Asked to say the plan back when no step was agreed", examples=[

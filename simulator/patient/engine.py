@@ -289,7 +289,7 @@ class PatientEngine:
         state, activation = self.state, self.scenario.persona.activation
         # A step of their own, agreed, is easier to feel sure of than a plan still in the air.
         step = 1 if state.agreed else -1
-        return min(10, max(0, round(2 + 6 * state.trust - 3 * state.resistance + (activation - 2) + step)))
+        return min(9, max(1, round(1 + 5 * state.trust - 3 * state.resistance + (activation - 2) + step)))
 
     def _move(self, codes: frozenset[Code]) -> None:
         """Add up the turn's effects, then clamp once, so the result never depends on code order."""

@@ -143,11 +143,13 @@ class Hearing:
             return Heard(Asked.CHOICE, options=options)
         if asks_permission(text) or _OFFER.search(lowered):
             return Heard(Asked.PERMISSION, options=options)
-        if Code.ACTION_STEP in codes or _STEP.search(lowered):
+        if _STEP.search(lowered):
             return Heard(Asked.STEP, options=options)
         fact = self.about(text, told)
         if fact is not None:
             return Heard(Asked.FACT, fact, options)
+        if Code.ACTION_STEP in codes:  # the coder's tag alone, on a question about none of their facts
+            return Heard(Asked.STEP, options=options)
         if Code.ELICITS_GOAL in codes or _GOAL.search(lowered):
             return Heard(Asked.GOAL, options=options)
         if general(text) or codes & {Code.ASKS_WHAT_MATTERS, Code.AGENDA_SETTING} or self.inviting(text):

@@ -139,8 +139,8 @@ edit("osc0-window-title-in-name", "  name: Denise Walker", r'  name: "Denise\e]0
      "persona.name: holds U+001B (ESCAPE) at character 7")
 edit("clear-screen-in-occupation", "  occupation: Retired school dinner supervisor",
      r'  occupation: "\e[2J\e[HRetired"', "persona.occupation: holds U+001B")
-edit("c1-csi-in-a-line", '    - "Yeah."', r'    - "\x9b2JYeah."', "lines.answer_brief.0: holds U+009B")
-edit("bell-in-a-line", '    - "No, not really."', r'    - "No, not really.\a"', "lines.answer_brief.1: holds U+0007")
+edit("c1-csi-in-a-line", '    - "Depends on the day, love."', r'    - "\x9b2JDepends on the day, love."', "lines.answer_brief.0: holds U+009B")
+edit("bell-in-a-line", '    - "Hard to say, really."', r'    - "Hard to say, really.\a"', "lines.answer_brief.1: holds U+0007")
 edit("carriage-return-in-note", "  note: \"'Only surgery", "  note: \"'Only\\rsurgery",
      "resistance.note: holds U+000D (CARRIAGE RETURN)")
 edit("backspace-in-brief", "    brief: Yes, every day.", r'    brief: "Yes, every day.\b\b\b"',
@@ -155,7 +155,7 @@ edit("line-separator-in-a-line", '    - "Right."', r'    - "Rig\Lht."', "lines.a
 edit("next-line-in-a-line", '    - "Okay, love."', r'    - "Okay,\N love."', "lines.acknowledge.1: holds U+0085")
 edit("escape-in-a-deflection", '    - "Can I not just have', r'    - "\x1b[31mCan I not just have',
      "lines.deflect.0: holds U+001B")
-edit("conceal-in-visit-title", "    title: Review, six weeks later", r'    title: "Review\e[8m, six weeks"',
+edit("conceal-in-visit-title", "    title: Review of the first step", r'    title: "Review\e[8m of the first step"',
      "visits.0.title: holds U+001B")
 edit("byte-order-mark-in-title", TITLE, r'title: "Denise\uFEFF Walker"', "title: holds U+FEFF")
 edit("lone-surrogate", TITLE, r'title: "Denise\ud800"', "not valid YAML")
