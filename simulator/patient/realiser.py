@@ -3,7 +3,8 @@
 The engine decides the intent and the authored line; a backend may reword it to fit the moment.
 A reworded reply is shown only if it passes every check in `reply_checks`; the first failure is
 retried once with another seed, and a second failure falls back to the authored line. Each result
-says which of the three happened, so the transcript can too.
+says which of the three happened, so the transcript can too. Given the coder's sense of meaning, the
+checks also compare each rewording with the authored line by meaning.
 """
 
 import re
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from simulator.coding.meaning import Meaning
 from simulator.content.scenario import Scenario
 from simulator.errors import BackendUnavailable
 from simulator.patient.backends import Backend, Closable, Message
@@ -71,12 +73,14 @@ class Realiser:
         return self._prepared == preamble(scenario)
 
     def realise(self, scenario: Scenario, reply: PatientReply, *, released: list[str], recent: list[Exchange],
-                earlier: list[str], seed: int, on_show: OnShow | None = None) -> Realised:
-        """Say `reply`: reworded if an attempt passes the checks, else the authored words."""
+                earlier: list[str], seed: int, on_show: OnShow | None = None,
+                meaning: Meaning | None = None) -> Realised:
+        """Say `reply`: reworded if an attempt passes the checks (by `meaning` too, where given: the
+        learned coder's encoder), else the authored words."""
         if reply.intent is Intent.OPENING:
             return Realised(reply.text, "authored")
         messages = build_messages(scenario, released=released, recent=recent, intent=reply.intent, line=reply.text)
-        context = check_context(scenario, reply, released=released, recent=recent, earlier=earlier)
+        context = check_context(scenario, reply, released=released, recent=recent, earlier=earlier, meaning=meaning)
         label = re.compile(rf"^\s*({re.escape(first_name(scenario))}|{re.escape(scenario.persona.name)})\s*:\s*")
         rejected: list[str] = []
         for attempt in range(ATTEMPTS):
@@ -126,7 +130,7 @@ class Realiser:
 
 
 def check_context(scenario: Scenario, reply: PatientReply, *, released: list[str], recent: list[Exchange],
-                  earlier: list[str]) -> ReplyContext:
+                  earlier: list[str], meaning: Meaning | None = None) -> ReplyContext:
     """What this turn's reply is checked against: the hidden facts still held back, and what may be echoed."""
     persona = scenario.persona
     held_back = [fact for fact in scenario.hidden_facts if fact.id not in released]
@@ -135,4 +139,4 @@ def check_context(scenario: Scenario, reply: PatientReply, *, released: list[str
                *(facts[i].text for i in released if i in facts), *(e.text for e in recent)]
     secret = {word.lower() for fact in held_back for topic in fact.topics for word in topic.split()}
     return ReplyContext(authored=reply.text, secret_words=frozenset(secret), allowed_text="\n".join(allowed),
-                        earlier=tuple(earlier))
+                        earlier=tuple(earlier), meaning=meaning)

@@ -3,13 +3,22 @@
 Two kinds: checks that hold for any part of a reply (run on every streamed piece, so a reply that
 goes wrong that way is stopped at once and never shown) and checks that need the whole reply (that
 it still says what the engine meant, in the first person, without repeating an earlier reply).
+
+Whether a reply still means the authored line is judged two ways together. Cheap word checks catch
+what sentence embeddings are blind to: who is who ("you use the blue one" for "I use the blue one"),
+numbers ("8" for "about a six") and yes or no. Where the learned coder is loaded, its sentence
+encoder then compares the whole reply with the authored line by meaning, which catches a reply on
+another subject altogether. Thresholds were chosen on benchmarks/data/meaning_kept.yaml (see
+benchmarks/meaning_checks.py).
 """
 
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
+from typing import TypeVar
 
+from simulator.coding.meaning import Meaning
 from simulator.text import describe, first_unsafe
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -23,7 +32,39 @@ KEEP_MEANING = 0.3
 MAX_NEW_WORDS = 3
 # A reply this much like an earlier one is a repetition.
 REPEAT_SIMILARITY = 0.8
-NEGATIONS = {"no", "not", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor"}
+NEGATIONS = {"no", "nah", "nope", "not", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor"}
+YES = {"yes", "yeah", "yep", "yup", "aye"}
+# Who does something in a clause: the patient (first person) or the nurse (second person). A rewording
+# that gives the nurse what the line gives the patient ("You use the blue one a lot" for "I use the blue
+# one a lot") has swapped who is who.
+SUBJECTS = {"i": 1, "i'm": 1, "i've": 1, "i'd": 1, "i'll": 1, "we": 1, "we're": 1, "we've": 1, "we'd": 1,
+            "we'll": 1, "you": 2, "you're": 2, "you've": 2, "you'd": 2, "you'll": 2}
+# Set phrases whose "you" says nothing about who does what.
+_SET_PHRASES = re.compile(r"\b(thank you|you know|you see|mind you|see you|bless you|if you like|"
+                          r"if you don't mind|if you ask me|don't you think|you never know)\b", re.I)
+_SENTENCE = re.compile(r"[.!?…]+")
+_CLAUSE = re.compile(r"[,;:()—]+|\s-\s")
+# Words that say how something is said, not what: they carry no yes or no of their own.
+HEDGES = {"actually", "honestly", "quite", "anyway", "maybe", "probably", "perhaps", "though", "mind", "love",
+          "dear", "then", "now", "even", "ever"}
+# Words and their opposites: a rewording that says the opposite word has turned the line round without
+# any "not" ("Worse than I expected" for "Better than I expected").
+OPPOSITES = [("better", "worse"), ("best", "worst"), ("good", "bad"), ("more", "less"), ("more", "fewer"),
+             ("easy", "hard"), ("easy", "difficult"), ("tight", "loose"), ("always", "never"), ("love", "hate"),
+             ("like", "hate"), ("like", "dislike"), ("remember", "forget"), ("start", "stop"), ("agree", "disagree"),
+             ("able", "unable"), ("sure", "unsure"), ("happy", "sad"), ("early", "late"), ("often", "rarely"),
+             ("right", "wrong"), ("same", "different"), ("worried", "relaxed"), ("busy", "quiet"),
+             ("everyone", "nobody"), ("everything", "nothing"), ("lots", "little"), ("loads", "few"),
+             ("help", "hurt"), ("behind", "ahead"), ("damp", "dry"), ("lucky", "unlucky"), ("ever", "never")]
+# Number words a reply may use for a number in the authored line ("one" is left out: "the blue one").
+UNITS = ["zero", "", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+NUMBER_WORDS = {word: n for n, word in enumerate(UNITS) if word} | {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100, "twice": 2}
+# Cosine similarity (of the coder's sentence embeddings) under which a rewording no longer means the
+# authored line. Chosen on the development half of benchmarks/data/meaning_kept.yaml.
+MEANING_KEPT = 0.6
 # Words too common to show that a reply kept the authored line's meaning.
 COMMON = set(["a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "don't", "dear", "for", "from", "get", "got", "had", "has", "have", "having", "he", "her", "here", "him", "his", "how", "i", "i'm", "i've", "i'd", "i'll", "if", "in", "into", "is", "it", "it's", "its", "just", "know", "like", "me", "more", "most", "much", "my", "no", "not", "now", "of", "oh", "on", "one", "only", "or", "other", "our", "out", "over", "really", "right", "said", "say", "so", "some", "still", "such", "than", "that", "that's", "the", "their", "them", "then", "there", "they", "thing", "things", "this", "those", "though", "to", "too", "up", "us", "very", "was", "way", "we", "well", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "yeah", "yes", "you", "your", "bit", "lot"])
 
@@ -62,6 +103,8 @@ class ReplyContext:
     secret_words: frozenset[str] = frozenset()
     allowed_text: str = ""
     earlier: tuple[str, ...] = field(default_factory=tuple)
+    # The coder's sense of meaning (None with the rule-based coder: the word checks alone then decide).
+    meaning: Meaning | None = None
 
     @cached_property
     def authored_words(self) -> list[str]:
@@ -88,6 +131,9 @@ def partial_problems(text: str, context: ReplyContext) -> list[str]:
     invented = {d for d in _DETAIL.findall(text.strip()) if d.lower() not in context.known}
     if invented:
         found.append("adds names or numbers that are not in the scenario (" + ", ".join(sorted(invented)) + ")")
+    changed = set(numbers(said)) - set(numbers(context.authored_words))
+    if changed:
+        found.append("says a number the line does not (" + ", ".join(str(n) for n in sorted(changed)) + ")")
     if len(said) > min(MAX_WORDS, 2 * len(context.authored_words) + 6):
         found.append("too long")
     if len({w for w in said if len(w) >= 4 and w not in COMMON and w not in context.known}) > MAX_NEW_WORDS:
@@ -104,23 +150,140 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
     authored = context.authored_words
     if len(said) < 2 and len(authored) > 3:
         found.append("too short")
-    if len(said) > 6 and not FIRST_PERSON & set(said):
+    if len(said) > 6 and FIRST_PERSON & set(authored) and not FIRST_PERSON & set(said):
         found.append("not in the first person")
+    if _swapped(doers(context.authored), doers(text)):
+        found.append("swaps who is who (says 'you' where the line says 'I', or the other way)")
     # The authored line's content words; for a line of common words only ("Not really, no."), all of them.
-    meant = {w for w in authored if w not in COMMON} or set(authored)
-    if meant and len(meant & set(said)) < KEEP_MEANING * len(meant):
+    meant = {stem(w) for w in authored if w not in COMMON} or {stem(w) for w in authored}
+    if meant and len(meant & {stem(w) for w in said}) < KEEP_MEANING * len(meant):
         found.append("does not say what the patient meant")
-    if _negative(said) != _negative(authored) or (said and authored and {said[0], authored[0]} == {"yes", "no"}):
+    if (_negative(said) != _negative(authored) or {_answer(said), _answer(authored)} == {"yes", "no"}
+            or _turned_round(context.authored, text) or _opposite(authored, said)):
         found.append("answers the opposite way")
+    if numbers(said) != numbers(authored):
+        found.append("leaves out a number the line says")
     if any(SequenceMatcher(None, text.lower(), earlier.lower()).ratio() >= REPEAT_SIMILARITY
            for earlier in context.earlier):
         found.append("repeats an earlier reply")
+    if not found and context.meaning is not None:  # the encoder only for replies the word checks let through
+        similarity = context.meaning.similarity(text, [context.authored])[0]
+        if similarity < MEANING_KEPT:
+            found.append(f"means something else (similarity {similarity:.2f})")
     return found
+
+
+T = TypeVar("T")
+
+
+def stem(word: str) -> str:
+    """A word without its possessive or a plain ending, so that "Tracey's" and "Tracey", "saying" and "says"
+    count as the same word."""
+    word = word.removesuffix("'s")
+    for ending, shortest in (("ing", 6), ("ed", 5), ("es", 5), ("s", 4)):
+        if word.endswith(ending) and len(word) >= shortest and not word.endswith("ss"):
+            return word[:-len(ending)]
+    return word
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """The words of each clause, set phrases ("thank you", "you know") left out."""
+    return [words(part) for sentence in _SENTENCE.split(_SET_PHRASES.sub(" ", text.replace("’", "'")))
+            for part in _CLAUSE.split(sentence)]
+
+
+def _next_content(clause: list[str], start: int) -> str | None:
+    """The first word from `start` on that carries content (not a common word, a negation or a pronoun)."""
+    return next((stem(w) for w in clause[start:] if w not in COMMON and w not in SUBJECTS and not _negation(w)), None)
+
+
+def doers(text: str) -> dict[str, set[int]]:
+    """Who does what: each content word that follows a subject pronoun in its clause, with that pronoun's
+    person (1: the patient, 2: the nurse)."""
+    found: dict[str, set[int]] = {}
+    for clause in _clauses(text):
+        for at, word in enumerate(clause):
+            if word in SUBJECTS and (done := _next_content(clause, at + 1)) is not None:
+                found.setdefault(done, set()).add(SUBJECTS[word])
+    return found
+
+
+def negated(text: str) -> tuple[set[str], set[str]]:
+    """Content words said after a "no" in their clause ("I'm not moaning": moan), and those said in a
+    sentence with no "no" in it at all. A word in neither is left alone: where a sentence puts its "not"
+    varies with how it is worded ("Doctors aren't my thing" for "I'm not one for doctors")."""
+    denied: set[str] = set()
+    plain: set[str] = set()
+    for sentence in _SENTENCE.split(_SET_PHRASES.sub(" ", text.replace("’", "'"))):
+        clauses = [words(part) for part in _CLAUSE.split(sentence)]
+        said_no = any(_negation(w) for clause in clauses for w in clause)
+        for clause in clauses:
+            after_no = False
+            for word in clause:
+                if _negation(word):
+                    after_no = True
+                elif word not in COMMON and word not in SUBJECTS and word not in HEDGES:
+                    (denied if after_no else plain if not said_no else set()).add(stem(word))
+    return denied, plain
+
+
+def _turned_round(line: str, reply: str) -> bool:
+    """Whether a word the line denies is said plainly in the reply, or the other way round ("I'm moaning.
+    Nobody has it worse" for "I'm not moaning. Loads of people have it worse")."""
+    (line_denied, line_plain), (reply_denied, reply_plain) = negated(line), negated(reply)
+    # A word said both ways in one text ("That's textbook. My body hasn't read the textbook") decides nothing.
+    return bool((line_denied - line_plain) & reply_plain - reply_denied
+                or (reply_denied - reply_plain) & line_plain - line_denied)
+
+
+def _swapped(line: dict[str, set[T]], reply: dict[str, set[T]]) -> bool:
+    """Whether some word is said one way in the line and only the other way in the reply."""
+    return any(key in reply and not values & reply[key] for key, values in line.items())
+
+
+def _opposite(line: list[str], reply: list[str]) -> bool:
+    """Whether the reply says the opposite of one of the line's words, and not the word itself."""
+    said, meant = {stem(w) for w in reply}, {stem(w) for w in line}
+    return any(one in meant and other in said and one not in said and other not in meant
+               for a, b in OPPOSITES for one, other in ((stem(a), stem(b)), (stem(b), stem(a))))
+
+
+def _negation(word: str) -> bool:
+    return word in NEGATIONS or word.endswith("n't")
+
+
+def numbers(said: list[str]) -> list[int]:
+    """The numbers in words, in digits or spelled out ("twenty five" is 25), in order."""
+    found: list[int] = []
+    tens = False  # the last number was a multiple of ten that a unit may complete
+    for word in said:
+        word = word.removesuffix("'s")  # "nine's a travel question"
+        value = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+        if value is None:
+            tens = False
+            continue
+        if tens and 0 < value < 10 and not word.isdigit():
+            found[-1] += value
+            tens = False
+            continue
+        found.append(value)
+        tens = 20 <= value < 100 and value % 10 == 0 and not word.isdigit()
+    return sorted(found)
+
+
+def _answer(said: list[str]) -> str | None:
+    """Whether words open with a yes or a no (the first such word), if they do."""
+    for word in said[:3]:
+        if word in YES:
+            return "yes"
+        if word in {"no", "nah", "nope"}:
+            return "no"
+    return None
 
 
 def _negative(said: list[str]) -> bool:
     """Whether words say no to something: small models often flip "I'm not going to" into "I'm going to"."""
-    return any(w in NEGATIONS or w.endswith("n't") for w in said)
+    return any(_negation(w) for w in said)
 
 
 def _repeats_itself(said: list[str]) -> bool:

@@ -399,7 +399,7 @@ class Session:
         seed = (self.seed * 1009 + len(earlier) * 2) % 2**31
         # The learned coder's encoder also checks that a rewording keeps the authored line's meaning.
         return realiser.realise(self.scenario, reply, released=released, recent=recent, earlier=earlier,
-                                seed=seed, on_show=on_show, meaning=meaning_of(self._coder.result().coder))
+                                seed=seed, on_show=on_show, meaning=self._meaning())
 
     def _log(self, event: Event) -> None:
         if self._writer.closed:
