@@ -16,6 +16,7 @@ was not used when it failed. The server is stopped at the end, whatever happened
 
 import argparse
 import json
+import os
 import re
 import socket
 import statistics
@@ -214,12 +215,13 @@ def play(url: str, model: str, trainees: int, turns: int) -> None:
     rates = [r for p in players for r in p.timed.rates]
     failures = Counter(re.sub(r"\d+(\.\d+)? s", "N s", f.replace(url, "the server")) for p in players
                        for f in p.timed.failures)
-    print(f"{trainees} trainee(s) x {turns} turns: {replies} replies in {took:.1f} s")
+    print(f"{trainees} trainee(s) x {turns} turns: {replies} replies in {took:.1f} s "
+          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     if firsts:
-        ordered = sorted(firsts)
-        print(f"time to first token (Enter to first token): turn 1 {_ms(players[0].firsts[0])}, "
-              f"median {statistics.median(firsts) * 1000:.0f} ms, worst {ordered[-1] * 1000:.0f} ms "
-              f"over {len(firsts)} replies that reached the server")
+        later = [f for p in players for f in p.firsts[1:] if f is not None]
+        print(f"time to first token (Enter to first token): turn 1 "
+              f"{', '.join(_ms(p.firsts[0] if p.firsts else None) for p in players)}; later turns median "
+              f"{_ms(statistics.median(later) if later else None)}, worst {_ms(max(later, default=None))}")
     if rates:
         print(f"decoding: median {statistics.median(rates):.1f} tokens/s over {len(rates)} generations")
     print(f"replies: worded first time {sources['generated']}, on retry {sources['retried']}, "
