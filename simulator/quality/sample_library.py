@@ -93,11 +93,15 @@ def build_sample_library(out: Path, count: int, trainees: int | None = None, see
 
 
 def _script(skill: int, rng: random.Random) -> list[str]:
-    """A trainee's turns at `skill`: each the person-centred style's turn at that point, or else the
-    checklist's or the lecturer's."""
+    """A trainee's turns at `skill`: each the person-centred style's turn at that point, or else a turn of
+    the checklist's or the lecturer's at the same stage of theirs (the styles differ in length)."""
     kind = builtin_style("person-centred")
     others = [builtin_style("checklist"), builtin_style("lecturing")]
-    return [kind[i] if rng.random() < SKILL[skill] else rng.choice(others)[i] for i in range(len(kind))]
+    turns = []
+    for i in range(len(kind)):
+        other = rng.choice(others) if rng.random() >= SKILL[skill] else None
+        turns.append(kind[i] if other is None else other[i * len(other) // len(kind)])
+    return turns
 
 
 def _play(scenario: ScenarioFile, skill: int, review: bool, scratch: Path, seed: int) -> list[Event]:
