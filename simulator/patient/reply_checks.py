@@ -84,8 +84,9 @@ _ANYWHERE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r'^\s*["“]'), "quotes instead of speaking"),
     (re.compile(r"\bmeans\s*:|\bnext line\b|\brewrite|:\s*$", re.I), "echoes the request"),
 ]
-# A name (a capitalised word inside a sentence) or a number: details a reply must not invent.
-_DETAIL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b|\b\d+\b")
+# A name (a capitalised word inside a sentence): a detail a reply must not invent. (Numbers are held to the
+# authored line's own, by value: "25" may say "twenty-five".)
+_DETAIL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 
 
 def words(text: str) -> list[str]:
