@@ -33,10 +33,10 @@ async def test_a_whole_consultation_from_picker_to_feedback(app_config: AppConfi
         assert isinstance(app.screen, ConsultationScreen)
         screen = app.screen
         assert screen.session.scenario.id == "p1-taxi-driver"
-        for line in script("person-centred.txt")[:6]:
+        for line in script("person-centred.txt")[:8]:
             await say(pilot, line)
         turns = list(screen.query(Turn))
-        assert len(turns) == 13  # opening line plus six exchanges
+        assert len(turns) == 17  # opening line plus eight exchanges
         await end_and_plan(pilot)
         assert isinstance(app.screen, FeedbackScreen)
         await app.workers.wait_for_complete()
@@ -52,7 +52,7 @@ async def test_a_whole_consultation_from_picker_to_feedback(app_config: AppConfi
     recorded = saved.events[-1]
     assert isinstance(recorded, ScoreRecorded) and recorded.coder_version == RuleCoder.version
     assert recorded.rubric_id == "what-matters" and len(recorded.rubric_hash) == 64
-    assert [e.text for e in saved.events if isinstance(e, TraineeTurn)] == script("person-centred.txt")[:6]
+    assert [e.text for e in saved.events if isinstance(e, TraineeTurn)] == script("person-centred.txt")[:8]
 
 
 async def test_typed_markup_and_escapes_are_shown_literally(app_config: AppConfig) -> None:
