@@ -34,6 +34,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     drafter.add_argument("--context", help="who they live with, what fills their week")
     drafter.add_argument("--seed", type=int, default=0)
     options.add_patient_options(drafter, default="local")
+    options.add_coder_option(drafter, "its sense of meaning checks that each reworded line still says its line")
     drafter.set_defaults(handler=_scenario_draft)
 
     play_test = commands.add_parser("playtest", help="play built-in trainee styles against a scenario")
@@ -108,12 +109,14 @@ def _scenario_draft(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from simulator.authoring.persona_draft import Answers, archetypes, draft
+    from simulator.coding.meaning import meaning_of
     from simulator.content.scenario_loader import discover, load_scenario
 
     if args.out.exists():
         print(f"error: {args.out} already exists; choose another name", file=sys.stderr)
         return 2
-    found = archetypes(discover()[0])
+    library = discover()[0]
+    found = archetypes(library)
     base = found.get(args.archetype.upper())
     if base is None:
         print(f"error: no scenario for archetype '{args.archetype}'; known: {', '.join(sorted(found))}",
@@ -121,13 +124,24 @@ def _scenario_draft(args: argparse.Namespace) -> int:
         return 2
     conditions = [c.strip() for c in args.conditions.split(",") if c.strip()] if args.conditions else None
     answers = Answers(args.name, args.age, args.occupation, conditions, args.context)
+    kit = options.kit(args)
+    # The coder loads beside the model: its sense of meaning checks every reworded line.
+    coder = kit.coder() if kit.patient.backend != "scripted" else None
     try:
-        realiser = options.kit(args).voice().result()
+        realiser = kit.voice().result()
     except SimulatorError as error:
         print(f"warning: {error}; lines are kept as authored", file=sys.stderr)
         realiser = None
+    meaning = None
+    if realiser is not None and coder is not None:
+        chosen = coder.result()
+        meaning = meaning_of(chosen.coder)
+        if meaning is None:
+            print(f"note: {chosen.note or 'the rule-based coder has no sense of meaning'}; reworded lines are "
+                  "checked word by word only", file=sys.stderr)
     try:
-        result = draft(base.scenario, answers, realiser, seed=args.seed,
+        result = draft(base.scenario, answers, realiser, meaning=meaning, seed=args.seed,
+                       library=[item.scenario for item in library],
                        progress=lambda done, total: print(f"\rrewording lines {done}/{total}", end="",
                                                           file=sys.stderr))
     except ValidationError as error:
@@ -136,10 +150,19 @@ def _scenario_draft(args: argparse.Namespace) -> int:
             print(f"error: --{option}: {problem['msg']}", file=sys.stderr)
         return 2
     print(file=sys.stderr)
-    _write_new(args.out, result.yaml(base))
+    _write_new(args.out, result.yaml())
     load_scenario(args.out)  # the draft must validate; a failure here is a bug, reported as a content error
+    new = result.scenario.persona.name
     print(f"wrote {args.out}: {result.reworded} lines reworded by the model, {result.kept} kept from "
-          f"{base.scenario.id}. Edit it, then: simulator playtest {args.out}", file=sys.stderr)
+          f"{base.scenario.id}.", file=sys.stderr)
+    print(f"Still the archetype's story ({result.archetype}), with the names changed, each part marked in the "
+          f"file: {', '.join(result.story)}.", file=sys.stderr)
+    print(f"Written for {new} but still the archetype's: {', '.join(result.touched)}.", file=sys.stderr)
+    if result.held:
+        print(f"Words of the archetype's story still in it: {', '.join(w for w, _ in result.held.most_common(12))}.",
+              file=sys.stderr)
+    print(f"Rewrite those parts for {new}, then: simulator validate {args.out}; simulator playtest {args.out}",
+          file=sys.stderr)
     return 0
 
 

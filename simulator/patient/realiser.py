@@ -26,8 +26,10 @@ OnShow = Callable[[str], None]
 # Room for two short sentences; a reply is cut at its first line break anyway.
 MAX_NEW_TOKENS = 60
 ATTEMPTS = 2
-# A reply this share of the authored line's length, at the end of a sentence, is complete.
+# A reply this share of the authored line's length, at the end of a sentence, is complete, once it has said
+# as many sentences as the line (stopping at the first of two would drop the second's meaning).
 FULL_LENGTH = 0.7
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class Realiser:
         # Once a sentence ends and the reply is about as long as the authored line, it has said it:
         # small models otherwise talk on, past the line's meaning.
         enough = max(2, round(FULL_LENGTH * len(context.authored_words)))
+        sentences = len(_SENTENCE_END.findall(context.authored.strip()))
 
         def take(text: str) -> bool:
             text = label.sub("", text)  # the prompt ends with the patient's name; a model may repeat it
@@ -122,7 +125,9 @@ class Realiser:
                 return False
             if on_show is not None:
                 on_show(shown_part(text))
-            return not (text.rstrip().endswith((".", "!", "?")) and len(words(text)) >= enough)
+            said = text.rstrip()
+            return not (said.endswith((".", "!", "?", "…")) and len(words(said)) >= enough
+                        and len(_SENTENCE_END.findall(said)) >= sentences)
 
         text = self.backend.generate(messages, seed=seed, max_new_tokens=MAX_NEW_TOKENS, on_text=take)
         text = label.sub("", text).strip().split("\n")[0].strip()

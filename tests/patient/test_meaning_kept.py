@@ -157,3 +157,10 @@ def test_the_session_checks_rewordings_by_the_coders_sense_of_meaning(tmp_path: 
     assert any("means something else" in why for key, why in reply.meta.items() if key.startswith("rejected_"))
     assert any(others == [reply.text] for _, others in distant.compared)  # the rewording against its line
 
+
+
+def test_a_rewording_is_not_cut_before_it_has_said_every_sentence_of_its_line() -> None:
+    line = "I don't really go in for all the talking, love. What's the verdict?"
+    said = "I do not really go in for all the talking, love. What's the verdict?"
+    result = _realise("p1-taxi-driver", Intent.DEFLECT, line, said, None)
+    assert (result.how, result.text) == ("generated", said), result.rejected
