@@ -1,7 +1,8 @@
 """The remote backend: any OpenAI-compatible chat endpoint (vLLM, llama.cpp's server, Ollama).
 
 Only the standard library: one streaming POST to `{url}/chat/completions` per reply, read as
-server-sent events. Nothing is sent anywhere unless a user configures this backend.
+server-sent events, and one ahead of the first (`warm`) so that the server has read the prompt's
+fixed start by then. Nothing is sent anywhere unless a user configures this backend.
 
 A server is outside our control, so every wait on it is bounded. Connecting may take CONNECT_TIMEOUT_S
 and a whole reply REPLY_DEADLINE_S, however the server sends it: the exchange runs on a thread of its
@@ -90,13 +91,29 @@ class RemoteBackend:
         self._failures = 0  # in a row
         self._rest_until = 0.0
         self._last_failure = ""
+        self._warming: threading.Thread | None = None  # reading the prompt's fixed start ahead (warm)
 
     @property
     def name(self) -> str:
         return f"remote: {self.model} at {self.url}"
 
     def warm(self, messages: list[Message]) -> None:
-        """Nothing to do: the server keeps its own cache."""
+        """Have the server read the fixed start of every prompt now, while the trainee reads the letter, so
+        that its prompt cache holds it by the first turn: read whole, it took a llama.cpp server on a busy
+        machine most of a reply's deadline. Returns at once; the next reply waits for it within its own
+        deadline, and a failure counts as a reply's would (the server then rests)."""
+        with self._lock:
+            if self._closed or self._rest_until > time.monotonic():
+                return
+            body = self._body(messages, seed=0, max_new_tokens=1)
+            deadline = time.monotonic() + REPLY_DEADLINE_S
+            self._warming = threading.Thread(target=self._read_ahead, args=(body, deadline), name="remote-warm",
+                                             daemon=True)
+            self._warming.start()
+
+    def _read_ahead(self, body: bytes, deadline: float) -> None:
+        with suppress(BackendUnavailable):  # remembered by _ask: the next reply is told
+            self._ask(body, None, deadline)
 
     def close(self) -> None:
         """Cut off a reply in progress (its caller gets BackendUnavailable at once) and ask nothing more."""
@@ -110,16 +127,27 @@ class RemoteBackend:
                  on_text: OnText | None = None) -> str:
         """Stream one completion within REPLY_DEADLINE_S; stops reading (and closes the connection) when
         `on_text` says so. BackendUnavailable when the server fails, or failed lately and is resting."""
+        deadline = time.monotonic() + REPLY_DEADLINE_S
+        with self._lock:
+            warming = self._warming
+        if warming is not None:  # the server reads one request at a time: this one would wait behind it anyway
+            warming.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
             resting = self._rest_until - time.monotonic()
             if resting > 0:
                 failures = "1 failure" if self._failures == 1 else f"{self._failures} failures in a row"
                 raise BackendUnavailable(f"{self.url} was not asked: it rests {resting:.0f} s more after "
                                          f"{failures} (the last: {self._last_failure})")
-        body = json.dumps({"model": self.model, "messages": messages, "stream": True, "seed": seed,
+        return self._ask(self._body(messages, seed=seed, max_new_tokens=max_new_tokens), on_text, deadline)
+
+    def _body(self, messages: list[Message], *, seed: int, max_new_tokens: int) -> bytes:
+        return json.dumps({"model": self.model, "messages": messages, "stream": True, "seed": seed,
                            "max_tokens": max_new_tokens, "temperature": self._temperature}).encode()
+
+    def _ask(self, body: bytes, on_text: OnText | None, deadline: float) -> str:
+        """One exchange, counted: a failure makes the server rest, a reply ends the failures in a row."""
         try:
-            text = self._exchange(body, on_text)
+            text = self._exchange(body, on_text, deadline)
         except BackendUnavailable as error:
             with self._lock:
                 if not self._closed:
@@ -132,7 +160,7 @@ class RemoteBackend:
             self._failures = 0
         return text
 
-    def _exchange(self, body: bytes, on_text: OnText | None) -> str:
+    def _exchange(self, body: bytes, on_text: OnText | None, deadline: float) -> str:
         """Send the request on a reader thread and take its pieces as they come, until the reply is
         complete, `on_text` has enough, or the deadline passes."""
         exchange = _Exchange()
@@ -141,7 +169,6 @@ class RemoteBackend:
                 raise BackendUnavailable(f"{self.url} was not asked: the session is closing")
             self._live.add(exchange)
         limit = REPLY_DEADLINE_S
-        deadline = time.monotonic() + limit
         threading.Thread(target=self._read, args=(exchange, body, limit), name="remote-reply", daemon=True).start()
         text = ""
         try:
