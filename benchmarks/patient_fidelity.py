@@ -1,8 +1,8 @@
 """Fidelity of model-worded patient replies: how many pass the checks, whether anything leaks, and how many
 of those shown a reader calls faithful to the authored line.
 
-Run: .venv/bin/python benchmarks/patient_fidelity.py [--model NAME_OR_PATH] [--rules] [--seeds N] [--show]
-                                                     [--sample FILE] [--labels FILE]
+Run: .venv/bin/python benchmarks/patient_fidelity.py [--model NAME_OR_PATH] [--rules] [--seeds N]
+                                                     [--first-seed N] [--show] [--sample FILE] [--labels FILE]
 Plays a fixed battery of trainee utterances (open, closed, reflective, advice, confrontational,
 off-topic and attempts to get the instructions out) against every shipped scenario with the local
 backend, and counts replies worded on the first try, after a retry, and that fell back to the
@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--model", default="smollm2-135m")
     parser.add_argument("--rules", action="store_true", help="the rule-based coder: word checks only")
     parser.add_argument("--seeds", type=int, default=1, help="play the battery this many times, each seed apart")
+    parser.add_argument("--first-seed", type=int, default=7, help="the first session seed (then +100 each time)")
     parser.add_argument("--show", action="store_true", help="print every reply")
     parser.add_argument("--sample", type=Path, help="write the reworded replies shown here, to be labelled")
     parser.add_argument("--labels", type=Path, help="only report the faithful share of a labelled sample")
@@ -105,7 +106,7 @@ def main() -> None:
     reasons: Counter[str] = Counter()
     leaks, seconds = [], []
     sample: list[dict[str, object]] = []
-    plays = [(scenario_file, 7 + 100 * n) for n in range(args.seeds) for scenario_file in scenarios]
+    plays = [(scenario_file, args.first_seed + 100 * n) for n in range(args.seeds) for scenario_file in scenarios]
     with tempfile.TemporaryDirectory() as folder:
         for scenario_file, seed in plays:
             scenario = scenario_file.scenario
@@ -132,7 +133,9 @@ def main() -> None:
                 for fact in scenario.hidden_facts:
                     if fact.id in released or reply.source == "authored":
                         continue
-                    given_away = (giveaways[fact.id] - said_before) & set(words(reply.text))
+                    # The authored line is the engine's own choice (a cue hints at its fact): not a leak.
+                    authored = set(words(reply.meta.get("authored", "")))
+                    given_away = (giveaways[fact.id] - said_before - authored) & set(words(reply.text))
                     if given_away:
                         leaks.append((scenario.id, fact.id, reply.source, reply.text, sorted(given_away)))
                 if args.show:

@@ -26,8 +26,9 @@ OnShow = Callable[[str], None]
 # Room for two short sentences; a reply is cut at its first line break anyway.
 MAX_NEW_TOKENS = 60
 ATTEMPTS = 2
-# A reply this share of the authored line's length, at the end of a sentence, is complete, once it has said
-# as many sentences as the line (stopping at the first of two would drop the second's meaning).
+# A reply is complete at the end of a sentence once it is as long as the authored line, or this share of it
+# and as many sentences (stopping at the first of two would drop the second's meaning; going on past the
+# line's length adds to it).
 FULL_LENGTH = 0.7
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)")
 
@@ -126,8 +127,10 @@ class Realiser:
             if on_show is not None:
                 on_show(shown_part(text))
             said = text.rstrip()
-            return not (said.endswith((".", "!", "?", "…")) and len(words(said)) >= enough
-                        and len(_SENTENCE_END.findall(said)) >= sentences)
+            length = len(words(said))
+            whole = length >= len(context.authored_words) or (
+                length >= enough and len(_SENTENCE_END.findall(said)) >= sentences)
+            return not (said.endswith((".", "!", "?", "…")) and whole)
 
         text = self.backend.generate(messages, seed=seed, max_new_tokens=MAX_NEW_TOKENS, on_text=take)
         text = label.sub("", text).strip().split("\n")[0].strip()

@@ -39,9 +39,11 @@ YES = {"yes", "yeah", "yep", "yup", "aye"}
 # one a lot") has swapped who is who.
 SUBJECTS = {"i": 1, "i'm": 1, "i've": 1, "i'd": 1, "i'll": 1, "we": 1, "we're": 1, "we've": 1, "we'd": 1,
             "we'll": 1, "you": 2, "you're": 2, "you've": 2, "you'd": 2, "you'll": 2}
+SECOND_PERSON = {"you", "you're", "you've", "you'd", "you'll", "your", "yours", "yourself"}
 # Set phrases whose "you" says nothing about who does what.
 _SET_PHRASES = re.compile(r"\b(thank you|you know|you see|mind you|see you|bless you|if you like|"
-                          r"if you don't mind|if you ask me|don't you think|you never know)\b", re.I)
+                          r"if you don't mind|if you ask me|don't you think|you never know|for you to say|"
+                          r"you'd (best|better))\b", re.I)
 _SENTENCE = re.compile(r"[.!?…]+")
 _CLAUSE = re.compile(r"[,;:()—]+|\s-\s")
 # Words that say how something is said, not what: they carry no yes or no of their own.
@@ -153,7 +155,7 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
         found.append("too short")
     if len(said) > 6 and FIRST_PERSON & set(authored) and not FIRST_PERSON & set(said):
         found.append("not in the first person")
-    if _swapped(doers(context.authored), doers(text)):
+    if _swapped(doers(context.authored), doers(text)) or (_addressed(text) and not _addressed(context.authored)):
         found.append("swaps who is who (says 'you' where the line says 'I', or the other way)")
     # The authored line's content words; for a line of common words only ("Not really, no."), all of them.
     meant = {stem(w) for w in authored if w not in COMMON} or {stem(w) for w in authored}
@@ -191,6 +193,13 @@ def _clauses(text: str) -> list[list[str]]:
     """The words of each clause, set phrases ("thank you", "you know") left out."""
     return [words(part) for sentence in _SENTENCE.split(_SET_PHRASES.sub(" ", text.replace("’", "'")))
             for part in _CLAUSE.split(sentence)]
+
+
+def _addressed(text: str) -> bool:
+    """Whether a text speaks of the nurse ("you", outside set phrases): a rewording that brings the nurse into a
+    line that was only about the patient has usually turned it round ("I'm taking them for you" for "Susan
+    does them for me")."""
+    return any(SECOND_PERSON & set(clause) for clause in _clauses(text))
 
 
 def _next_content(clause: list[str], start: int) -> str | None:

@@ -102,6 +102,8 @@ def test_a_rewording_that_keeps_the_meaning_is_shown(
      "You use the blue one a lot. I'm never sure if you're doing it right.", "swaps who is who"),
     ("I'm sorry, I'm rambling. You're very kind to listen.", "I'm sorry, you're rambling. I'm very kind to listen.",
      "swaps who is who"),
+    ("Susan does them for me.", "I'm taking them for you, Susan.", "swaps who is who"),
+    ("Easy to say. I've got two kids and nights.", "Easy for you to say. I've got two kids and nights.", None),
     ("I'd say about a six.", "I'd say about an eight.", "says a number the line does not"),
     ("I sleep on three pillows now.", "I sleep on pillows now.", "leaves out a number"),
     ("I've been doing this for twenty-five years.", "I've been doing this for 25 years.", None),
@@ -164,3 +166,10 @@ def test_a_rewording_is_not_cut_before_it_has_said_every_sentence_of_its_line() 
     said = "I do not really go in for all the talking, love. What's the verdict?"
     result = _realise("p1-taxi-driver", Intent.DEFLECT, line, said, None)
     assert (result.how, result.text) == ("generated", said), result.rejected
+
+
+def test_a_rewording_stops_once_it_is_as_long_as_its_line() -> None:
+    line = "I'm fine. Honestly. Just tired."
+    said = "I'm fine. Honestly, just tired. That's what I need to talk about."
+    result = _realise("p4-single-parent-asthma", Intent.DEFLECT, line, said, None)
+    assert (result.how, result.text) == ("generated", "I'm fine. Honestly, just tired."), result.rejected
