@@ -26,10 +26,11 @@ OnShow = Callable[[str], None]
 # Room for two short sentences; a reply is cut at its first line break anyway.
 MAX_NEW_TOKENS = 60
 ATTEMPTS = 2
-# A reply is complete at the end of a sentence once it is as long as the authored line, or this share of it
-# and as many sentences (stopping at the first of two would drop the second's meaning; going on past the
-# line's length adds to it).
+# A reply is complete at the end of a sentence once it has this share of the authored line's words and as
+# many sentences (stopping at the first of two would drop the second's meaning), or this larger share
+# whatever its sentences (a model that merges two sentences otherwise adds a third of its own).
 FULL_LENGTH = 0.7
+LONG_ENOUGH = 0.8
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)")
 
 
@@ -128,7 +129,7 @@ class Realiser:
                 on_show(shown_part(text))
             said = text.rstrip()
             length = len(words(said))
-            whole = length >= len(context.authored_words) or (
+            whole = length >= LONG_ENOUGH * len(context.authored_words) or (
                 length >= enough and len(_SENTENCE_END.findall(said)) >= sentences)
             return not (said.endswith((".", "!", "?", "…")) and whole)
 

@@ -40,10 +40,18 @@ YES = {"yes", "yeah", "yep", "yup", "aye"}
 SUBJECTS = {"i": 1, "i'm": 1, "i've": 1, "i'd": 1, "i'll": 1, "we": 1, "we're": 1, "we've": 1, "we'd": 1,
             "we'll": 1, "you": 2, "you're": 2, "you've": 2, "you'd": 2, "you'll": 2}
 SECOND_PERSON = {"you", "you're", "you've", "you'd", "you'll", "your", "yours", "yourself"}
-# Set phrases whose "you" says nothing about who does what.
-_SET_PHRASES = re.compile(r"\b(thank you|you know|you see|mind you|see you|bless you|if you like|"
-                          r"if you don't mind|if you ask me|don't you think|you never know|for you to say|"
-                          r"you'd (best|better))\b", re.I)
+# Object and possessive pronouns: who something is done to or belongs to ("easy for me to say").
+OBJECTS = {"me": 1, "my": 1, "mine": 1, "myself": 1, "us": 1, "our": 1,
+           "you": 2, "your": 2, "yours": 2, "yourself": 2}
+# Fillers whose "you" says nothing about anyone.
+_FILLERS = re.compile(r"\b(thank you|you know|you see|mind you|see you|bless you)\b", re.I)
+# Phrases that speak to the nurse without saying anything new about them: a rewording may bring them in.
+_ASIDES = re.compile(r"\b(if you like|if you don't mind|if you ask me|don't you think|you never know|"
+                     r"for you to say|you'd (best|better))\b", re.I)
+# An auxiliary that, before a pronoun and "not", asks rather than denies ("Can I not just have...?").
+AUXILIARIES = {"can", "could", "will", "would", "do", "does", "did", "shall", "should", "is", "are", "am", "was",
+               "were", "have", "has", "must", "may", "might"}
+PRONOUNS = {"i", "you", "we", "they", "he", "she", "it", "there"}
 _SENTENCE = re.compile(r"[.!?…]+")
 _CLAUSE = re.compile(r"[,;:()—]+|\s-\s")
 # Words that say how something is said, not what: they carry no yes or no of their own.
@@ -119,6 +127,11 @@ class ReplyContext:
         """Words a reply may use freely: the authored line's, and those already in the open."""
         return frozenset(words(self.allowed_text)) | frozenset(self.authored_words) | {"i"}
 
+    @cached_property
+    def known_stems(self) -> frozenset[str]:
+        """The known words without their endings ("missed" and "miss" alike)."""
+        return frozenset(stem(w) for w in self.known)
+
 
 def partial_problems(text: str, context: ReplyContext) -> list[str]:
     """What is wrong with a reply, or the start of one, whatever follows it. Each check here can only
@@ -141,6 +154,9 @@ def partial_problems(text: str, context: ReplyContext) -> list[str]:
         found.append("too long")
     if len({w for w in said if len(w) >= 4 and w not in COMMON and w not in context.known}) > MAX_NEW_WORDS:
         found.append("adds things the patient did not mean")
+    # Finished sentences after the first: what a small model adds once it has said the line.
+    if any(_unrelated(sentence, context) for sentence in _SENTENCE.split(text)[1:-1]):
+        found.append("adds a sentence the line does not have")
     if _repeats_itself(said):
         found.append("repeats itself")
     return list(dict.fromkeys(found))
@@ -161,7 +177,7 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
     meant = {stem(w) for w in authored if w not in COMMON} or {stem(w) for w in authored}
     if meant and len(meant & {stem(w) for w in said}) < KEEP_MEANING * len(meant):
         found.append("does not say what the patient meant")
-    if (_negative(said) != _negative(authored) or {_answer(said), _answer(authored)} == {"yes", "no"}
+    if (_negative(text) != _negative(context.authored) or {_answer(said), _answer(authored)} == {"yes", "no"}
             or _turned_round(context.authored, text) or _opposite(authored, said)):
         found.append("answers the opposite way")
     if numbers(said) != numbers(authored):
@@ -189,52 +205,76 @@ def stem(word: str) -> str:
     return word
 
 
+def _sentences(text: str) -> list[list[list[str]]]:
+    """The words of each clause of each sentence, fillers ("thank you", "you know") left out."""
+    return [[words(part) for part in _CLAUSE.split(sentence)]
+            for sentence in _SENTENCE.split(_FILLERS.sub(" ", text.replace("’", "'")))]
+
+
 def _clauses(text: str) -> list[list[str]]:
-    """The words of each clause, set phrases ("thank you", "you know") left out."""
-    return [words(part) for sentence in _SENTENCE.split(_SET_PHRASES.sub(" ", text.replace("’", "'")))
-            for part in _CLAUSE.split(sentence)]
+    """The words of each clause, fillers left out."""
+    return [clause for sentence in _sentences(text) for clause in sentence]
+
+
+def _unrelated(sentence: str, context: ReplyContext) -> bool:
+    """Whether a sentence says something of its own: it has content words, and none of them is the line's or
+    in the open ("That's what I missed most." after a line about who read the letter)."""
+    content = {stem(w) for w in words(sentence) if w not in COMMON and w not in SUBJECTS and w not in OBJECTS
+               and w not in HEDGES and not _negation(w)}
+    return bool(content) and not content & context.known_stems
 
 
 def _addressed(text: str) -> bool:
-    """Whether a text speaks of the nurse ("you", outside set phrases): a rewording that brings the nurse into a
-    line that was only about the patient has usually turned it round ("I'm taking them for you" for "Susan
-    does them for me")."""
-    return any(SECOND_PERSON & set(clause) for clause in _clauses(text))
+    """Whether a text speaks of the nurse ("you", outside fillers and asides): a rewording that brings the nurse
+    into a line that was only about the patient has usually turned it round ("I'm taking them for you" for
+    "Susan does them for me")."""
+    return any(SECOND_PERSON & set(clause) for clause in _clauses(_ASIDES.sub(" ", text)))
 
 
 def _next_content(clause: list[str], start: int) -> str | None:
     """The first word from `start` on that carries content (not a common word, a negation or a pronoun)."""
-    return next((stem(w) for w in clause[start:] if w not in COMMON and w not in SUBJECTS and not _negation(w)), None)
+    return next((stem(w) for w in clause[start:]
+                 if w not in COMMON and w not in SUBJECTS and w not in OBJECTS and not _negation(w)), None)
 
 
 def doers(text: str) -> dict[str, set[int]]:
-    """Who does what: each content word that follows a subject pronoun in its clause, with that pronoun's
+    """Who does what: each content word that follows a subject pronoun in its clause ("I use": use), and each
+    that comes before an object or possessive pronoun ("easy for me": easy, as "to" easy), with that pronoun's
     person (1: the patient, 2: the nurse)."""
     found: dict[str, set[int]] = {}
     for clause in _clauses(text):
         for at, word in enumerate(clause):
             if word in SUBJECTS and (done := _next_content(clause, at + 1)) is not None:
                 found.setdefault(done, set()).add(SUBJECTS[word])
+            if word in OBJECTS and (done := _next_content(clause[at - 1::-1] if at else [], 0)) is not None:
+                found.setdefault(f"to {done}", set()).add(OBJECTS[word])
     return found
 
 
 def negated(text: str) -> tuple[set[str], set[str]]:
-    """Content words said after a "no" in their clause ("I'm not moaning": moan), and those said in a
-    sentence with no "no" in it at all. A word in neither is left alone: where a sentence puts its "not"
-    varies with how it is worded ("Doctors aren't my thing" for "I'm not one for doctors")."""
+    """Content words said after a "no" in their clause ("I'm not moaning": moan), and those said in a clause
+    with no "no" in it at all. A word in neither is left alone: where a clause puts its "not" varies with how
+    it is worded ("Doctors aren't my thing" for "I'm not one for doctors")."""
     denied: set[str] = set()
     plain: set[str] = set()
-    for sentence in _SENTENCE.split(_SET_PHRASES.sub(" ", text.replace("’", "'"))):
-        clauses = [words(part) for part in _CLAUSE.split(sentence)]
-        said_no = any(_negation(w) for clause in clauses for w in clause)
-        for clause in clauses:
-            after_no = False
-            for word in clause:
-                if _negation(word):
-                    after_no = True
-                elif word not in COMMON and word not in SUBJECTS and word not in HEDGES:
-                    (denied if after_no else plain if not said_no else set()).add(stem(word))
+    for clause in _clauses(text):
+        denies = _denials(clause)
+        for at, word in enumerate(clause):
+            if word not in COMMON and word not in SUBJECTS and word not in HEDGES and not _negation(word):
+                (denied if any(denies[:at]) else plain if not any(denies) else set()).add(stem(word))
     return denied, plain
+
+
+def _denials(said: list[str]) -> list[bool]:
+    """Which words say no. A negative question or tag asks, it does not deny: "Can't you just tell me?",
+    "Can I not just have...?", "Everyone's tired, aren't they?"."""
+    found = []
+    for at, word in enumerate(said):
+        after = said[at + 1] if at + 1 < len(said) else ""
+        asks = (word.endswith("n't") and after in PRONOUNS) or (
+            word == "not" and at >= 2 and said[at - 1] in PRONOUNS and said[at - 2] in AUXILIARIES)
+        found.append(_negation(word) and not asks)
+    return found
 
 
 def _turned_round(line: str, reply: str) -> bool:
@@ -291,9 +331,9 @@ def _answer(said: list[str]) -> str | None:
     return None
 
 
-def _negative(said: list[str]) -> bool:
-    """Whether words say no to something: small models often flip "I'm not going to" into "I'm going to"."""
-    return any(_negation(w) for w in said)
+def _negative(text: str) -> bool:
+    """Whether a text says no to something: small models often flip "I'm not going to" into "I'm going to"."""
+    return any(any(_denials(clause)) for clause in _clauses(text))
 
 
 def _repeats_itself(said: list[str]) -> bool:

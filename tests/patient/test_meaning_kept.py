@@ -103,6 +103,16 @@ def test_a_rewording_that_keeps_the_meaning_is_shown(
     ("I'm sorry, I'm rambling. You're very kind to listen.", "I'm sorry, you're rambling. I'm very kind to listen.",
      "swaps who is who"),
     ("Susan does them for me.", "I'm taking them for you, Susan.", "swaps who is who"),
+    ("Easy for you to say.", "Easy for me to say.", "swaps who is who"),
+    ("Thank you, nurse. You've been very patient with me.", "Thank you, nurse. I've been very patient with you.",
+     "swaps who is who"),
+    ("That's not on the list, but go on.", "That's on the list, but I'm not ready to talk about it.",
+     "answers the opposite way"),
+    ("Can't you just tell me what I need to do? I've got a shift at six.",
+     "Just tell me what I've got to do, can't you? I've got a shift at six.", None),
+    ("Donna made me come. I didn't read the letter, she did. She said to ask about the tablets.",
+     "Donna made me come. I didn't read the letter, she did. That's what I missed most.",
+     "adds a sentence the line does not have"),
     ("Easy to say. I've got two kids and nights.", "Easy for you to say. I've got two kids and nights.", None),
     ("I'd say about a six.", "I'd say about an eight.", "says a number the line does not"),
     ("I sleep on three pillows now.", "I sleep on pillows now.", "leaves out a number"),
@@ -162,9 +172,9 @@ def test_the_session_checks_rewordings_by_the_coders_sense_of_meaning(tmp_path: 
 
 
 def test_a_rewording_is_not_cut_before_it_has_said_every_sentence_of_its_line() -> None:
-    line = "I don't really go in for all the talking, love. What's the verdict?"
-    said = "I do not really go in for all the talking, love. What's the verdict?"
-    result = _realise("p1-taxi-driver", Intent.DEFLECT, line, said, None)
+    line = "I don't know what else to tell you. I feel alright, most days."
+    said = "I do not know what else to tell you. I feel alright, most days."
+    result = _realise("p1-taxi-driver", Intent.OPEN_UP, line, said, None)
     assert (result.how, result.text) == ("generated", said), result.rejected
 
 
