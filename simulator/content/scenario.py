@@ -262,9 +262,14 @@ class Visit(ContentModel):
                                    "since the last visit, whatever happened to the step",
                                    examples=[[FACT_EXAMPLE]])
     openings: Outcomes | None = Field(None, description="The opening line for each way their own step went "
-                                      "(opening_line otherwise)")
+                                      "(opening_line otherwise)", examples=[{
+        "worked": "I went. I sat at the back, but I went.", "partly": "I went once. Then my chest was bad.",
+        "did_not": "I didn't go in the end, dear."}])
     step_went: Outcomes | None = Field(None, description="How their own step went, in their voice, for each "
-                                       "outcome: told when the nurse asks how it went")
+                                       "outcome: told when the nurse asks how it went", examples=[{
+                                           "worked": "I rang Jean. I've been to practice twice now.",
+                                           "partly": "I rang Jean, but I haven't been yet.",
+                                           "did_not": "I didn't ring in the end. I kept putting it off."}])
 
 
 class Scenario(ContentModel):
@@ -301,7 +306,15 @@ class Scenario(ContentModel):
         "resist": ["I've heard it all before."], "agree": ["I could try that."], "acknowledge": ["Right."],
         "unsure": ["I don't know."], "closing": ["Thank you."]}])
     planning: Planning | None = Field(None, description="What the patient brings to planning: goals, how they "
-                                      "take options, their own step, barriers, confidence, teach-back, review")
+                                      "take options, their own step, barriers, confidence, teach-back, review",
+                                      examples=[{
+                                          "goals": [{"text": "I'd like to sing again.", "after": ["choir"]}],
+                                          "step": "I could ring Jean on Sunday and ask when practice is.",
+                                          "barriers": ["What if I run out of breath in the middle of a hymn?"],
+                                          "confidence": {"why_not_lower": "Because I want to.",
+                                                         "would_raise": "If I knew what to do if I got puffed."},
+                                          "teach_back": "So, {step}", "unsure_plan": "I'm not sure we decided.",
+                                          "review": "Yes, I'd like that.", "unknown": ["I've not thought about it."]}])
     visits: list[Visit] = Field(default_factory=list, description="Later visits (a review) with the same patient",
                                 examples=[[{"id": "review", "title": "Review, six weeks later",
                                             "opening_line": "I went to the choir. I sat at the back."}]])

@@ -66,7 +66,7 @@ _WORD = re.compile(r"[a-z0-9']+")
 def own_step(plan: CarePlan, scenario: Scenario, meaning: Meaning | None) -> bool:
     """Whether the recorded step is the one the patient would have chosen themselves (or an option they
     welcomed): by meaning where the coder's encoder is loaded, else by shared words."""
-    step = " ".join(part for part in (plan.step_what, plan.goal) if part.strip())
+    step = plan.step_what.strip() or plan.goal.strip()
     planning = scenario.planning
     if planning is None or not step:
         return False
@@ -74,7 +74,9 @@ def own_step(plan: CarePlan, scenario: Scenario, meaning: Meaning | None) -> boo
     if meaning is not None:
         return max(meaning.similarity(step, theirs)) >= SAME_STEP
     said = {w for w in _WORD.findall(step.lower()) if len(w) > 3}
-    return any(len(said & {w for w in _WORD.findall(t.lower()) if len(w) > 3}) >= 2 for t in theirs)
+    # Without an encoder: most of the recorded step's words are theirs.
+    return any(len(said & {w for w in _WORD.findall(t.lower()) if len(w) > 3}) >= max(2, len(said) * 0.6)
+               for t in theirs)
 
 
 def opening(scenario: Scenario, visit_id: str, outcome: Outcome, own: bool) -> str:

@@ -60,6 +60,9 @@ def patient_view(events: list[Event], disclosure: Disclosure) -> list[Answer]:
     replies = _replies(events)
     together = any(codes & {Code.ELICITS_GOAL, Code.ACTION_STEP} and replies.get(turn.turn) in WENT_ALONG
                    for turn, codes in zip(turns, credited, strict=True))
+    # The patient named the step or the goal themselves: the plan is theirs, whatever else was said.
+    theirs = any(intent in {Intent.STEP, Intent.GOAL} for intent in replies.values())
+    together = together or theirs
 
     understand: list[tuple[int, str]] = [
         (min(2, sum(map(_went_through_results, turns))), "You went through my results with me."),
@@ -82,7 +85,7 @@ def patient_view(events: list[Event], disclosure: Disclosure) -> list[Answer]:
         (1 if counts[Code.EMPHASISING_AUTONOMY] else 0, "You left the choice with me."),
         (1 if together else 0, "We worked out a step together."),
         (1 if disclosure.priority_reached else 0, "What matters to me was part of it."),
-        (-min(2, righting), "The plan was yours, not mine."),
+        (0 if theirs else -min(2, righting), "The plan was yours, not mine."),
     ]
     return [_answer("understand", understand), _answer("listen", listen), _answer("include", include)]
 

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import SHIPPED, script_path
+from helpers import SHIPPED, script, script_path
 
 from simulator.cli import main
 from simulator.content.scenario_loader import load_scenario
@@ -49,9 +49,10 @@ def test_json_events_carry_codes_intents_and_released_facts(capsys: pytest.Captu
     assert kinds[0] == "session_started" and kinds[-3:] == ["session_ended", "scored", "feedback"]
     started = events[0]
     assert {"scenario_id", "scenario_hash", "seed", "product_version", "at"} <= started.keys()
-    trainee = next(e for e in events if e["type"] == "trainee")
-    assert {"open_question", "orients"} <= set(trainee["codes"])
-    assert [u["text"] for u in trainee["utterances"]][-1] == "What would you like to talk about today?"
+    trainees = [e for e in events if e["type"] == "trainee"]
+    assert {"open_question", "asks_what_matters"} <= {code for e in trainees for code in e["codes"]}
+    first = trainees[0]
+    assert " ".join(u["text"] for u in first["utterances"]) == first["text"] == script("person-centred.txt")[0]
     patient = [e for e in events if e["type"] == "patient"]
     assert {"intent", "released", "text"} <= patient[1].keys()
 
@@ -60,5 +61,5 @@ def test_text_output_shows_transcript_and_feedback(capsys: pytest.CaptureFixture
     assert main(["play", "p1-taxi-driver", "--script", str(script_path("person-centred.txt"))]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Gary Marsh: Alright.")
-    assert "Nurse: Thanks for coming in." in out
+    assert "Nurse: Hello, come and have a seat." in out
     assert "(hidden priority): reached at turn" in out
