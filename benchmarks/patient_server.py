@@ -142,6 +142,7 @@ class Timed:
         self.name = backend.name
         self.started = 0.0  # the trainee's Enter
         self.first: float | None = None  # seconds from Enter to the reply's first token
+        self.waits: list[float] = []  # seconds from each request to its first token: the server's part
         self.rates: list[float] = []
         self.failures: list[str] = []
 
@@ -158,11 +159,14 @@ class Timed:
                 self.first = stamps[-1] - self.started
             return on_text(text) if on_text is not None else True
 
+        asked = time.perf_counter()
         try:
             text = self.backend.generate(messages, seed=seed, max_new_tokens=max_new_tokens, on_text=timed)
         except BackendUnavailable as error:
             self.failures.append(str(error))
             raise
+        if stamps:
+            self.waits.append(stamps[0] - asked)
         if len(stamps) > 2:  # llama.cpp's server sends one token per chunk
             self.rates.append((len(stamps) - 1) / (stamps[-1] - stamps[0]))
         return text
@@ -217,6 +221,7 @@ def play(url: str, model: str, trainees: int, turns: int, reading: float) -> Non
     replies = sum(sources.values())
     firsts = [f for p in players for f in p.firsts if f is not None]
     rates = [r for p in players for r in p.timed.rates]
+    waits = [w for p in players for w in p.timed.waits]
     failures = Counter(re.sub(r"\d+(\.\d+)? s", "N s", f.replace(url, "the server")) for p in players
                        for f in p.timed.failures)
     print(f"{trainees} trainee(s) x {turns} turns, {reading:g} s reading the letter first: {replies} replies "
@@ -227,6 +232,9 @@ def play(url: str, model: str, trainees: int, turns: int, reading: float) -> Non
         print(f"time to first token (Enter to first token): turn 1 "
               f"{', '.join(_ms(p.firsts[0] if p.firsts else None) for p in players)}; later turns median "
               f"{_ms(statistics.median(later) if later else None)}, worst {_ms(max(later, default=None))}")
+    if waits:
+        print(f"the server's part (request to first token): median {_ms(statistics.median(waits))}, "
+              f"worst {_ms(max(waits))} over {len(waits)} requests")
     if rates:
         print(f"decoding: median {statistics.median(rates):.1f} tokens/s over {len(rates)} generations")
     print(f"replies: worded first time {sources['generated']}, on retry {sources['retried']}, "
@@ -258,10 +266,27 @@ def main() -> None:
         return
     print(llama_cpp_build())
     gguf = args.gguf or embedded_gguf()
-    with tempfile.TemporaryDirectory() as scratch, \
-            llama_server(gguf, args.threads, Path(scratch) / "server.log") as (url, start):
-        print(f"server: {gguf.name}, {args.threads} threads, answered {start:.2f} s after it was started")
-        play(url, "smollm2-135m", args.trainees, args.turns, args.reading)
+    with tempfile.TemporaryDirectory() as scratch:
+        log = Path(scratch) / "server.log"
+        with llama_server(gguf, args.threads, log) as (url, start):
+            print(f"server: {gguf.name}, {args.threads} threads, answered {start:.2f} s after it was started")
+            play(url, "smollm2-135m", args.trainees, args.turns, args.reading)
+        print(prompt_cache(log.read_text(errors="replace")))
+
+
+def prompt_cache(log: str) -> str:
+    """How much of each prompt the server took from its cache, from its log (llama-cpp-python prints a line
+    for each request that reuses the start of the previous one)."""
+    requests = log.count("POST /v1/chat/completions")
+    whole = log.count("Llama.generate: full prompt already cached")
+    hits = [(int(hit), int(rest)) for hit, rest in
+            re.findall(r"Llama.generate: (\d+) prefix-match hit, remaining (\d+) prompt tokens", log)]
+    if not hits:
+        return f"prompt cache: {whole} of {requests} requests found their whole prompt cached, none a part of it"
+    return (f"prompt cache: {whole} of {requests} requests found their whole prompt cached, {len(hits)} its start "
+            f"(median {statistics.median(h for h, _ in hits):.0f} tokens from the cache, "
+            f"{statistics.median(r for _, r in hits):.0f} read afresh); the other {requests - len(hits) - whole} "
+            f"read their whole prompt")
 
 
 if __name__ == "__main__":
