@@ -11,9 +11,10 @@ until it answers, then plays `--trainees` consultations with Margaret Ellis (P2)
 `--turns` trainee turns after `--reading` seconds on the letter (while the server reads the prompt's
 fixed start, as in the app), through real sessions: rule coder, scripted engine, the realiser with its
 checks and retry, and RemoteBackend. Reports the server's start time, time to first token (from the
-trainee's Enter to the reply's first token, as benchmarks/patient_speed.py measures it), the decoding
-rate, how each reply was said (worded first time, on retry, or the authored line) and why the server
-was not used when it failed. The server is stopped at the end, whatever happened.
+trainee's Enter to the reply's first token, as benchmarks/patient_speed.py measures it, and the server's
+part of it), the decoding rate, how each reply was said (worded first time, on retry, or the authored
+line), why the server was not used when it failed, and how much of each prompt came from the server's
+cache. The server is stopped at the end, whatever happened.
 """
 
 import argparse
