@@ -12,6 +12,7 @@ Coded by the learned coder (its encoder tells the patient what a question is abo
     .venv/bin/python benchmarks/responsiveness.py [--rules]
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -69,7 +70,8 @@ CLOSED = {
                                  ("Are you taking your tablets?", "medicines")],
 }
 ANSWERED = {Intent.ANSWER_BRIEF, Intent.OPEN_UP, Intent.DISCLOSE, Intent.HINT}
-YES_NO = ("yes", "no", "yeah", "nope", "yep")
+# A reply that is a yes or a no ("No idea." is neither).
+YES_NO = re.compile(r"^(yes|no|yeah|nope|yep|aye)\b(?! idea)", re.IGNORECASE)
 
 
 def main() -> None:
@@ -106,7 +108,7 @@ def main() -> None:
         off = []
         for question in OFF_TOPIC:
             intent, released, text = ask(question)
-            off.append(not released and intent not in ANSWERED and not text.lower().startswith(YES_NO))
+            off.append(not released and intent not in ANSWERED and not YES_NO.match(text))
         marks = planned + closed + off
         totals[0] += sum(marks)
         totals[1] += len(marks)

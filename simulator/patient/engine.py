@@ -164,6 +164,10 @@ class PatientEngine:
         planned = self._plan(heard, offered)
         if planned is not None:
             return planned
+        if heard.asked is Asked.UNKNOWN:  # about nothing they hold, however the coder read its tone
+            return self._answer(heard, codes)
+        if heard.asked is Asked.CHECK:
+            return self._say(Intent.AGREE if state.resistance < GUARDED_RESISTANCE else Intent.UNSURE)
         if heard.asked is Asked.PERMISSION or codes & {Code.PERSUADE_WITH_PERMISSION, Code.SEEKING_COLLABORATION}:
             if state.resistance >= 0.5:
                 return self._say(Intent.UNSURE)
@@ -262,6 +266,12 @@ class PatientEngine:
         closed = Code.CLOSED_QUESTION in codes and Code.OPEN_QUESTION not in codes
         guarded = state.resistance > GUARDED_RESISTANCE or state.trust < GUARDED_TRUST
         fact = heard.fact
+        if fact is not None and fact.id in state.released:
+            if not closed:
+                fact = None  # told already: asked openly again, they go on to something new
+            elif isinstance(fact, HiddenFact) or not fact.brief:
+                # A hidden fact's brief is what they said while holding it back; now it is out, they say it.
+                return self._plain(first_sentence(fact.text), Intent.ANSWER_BRIEF)
         if fact is not None:
             hidden = isinstance(fact, HiddenFact) and fact.id not in state.released
             if closed or hidden or fact.id in state.released or guarded:
@@ -385,6 +395,12 @@ NEAR: dict[Intent, tuple[Intent, ...]] = {
     Intent.OPEN_UP: (Intent.ACKNOWLEDGE, Intent.UNSURE),
     Intent.RESIST: (Intent.DEFLECT, Intent.UNSURE),
 }
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text` (all of it if it has only one)."""
+    end = next((i for i, c in enumerate(text) if c in ".!?" and i + 1 < len(text) and text[i + 1] == " "), None)
+    return text.strip() if end is None else text[: end + 1].strip()
 
 
 def with_article(number: int) -> str:

@@ -49,7 +49,7 @@ INVITATIONS = (
 _GOAL = re.compile(r"\b(goal|hop(e|ing) (for|to)|like to be (able|doing)|want(ed)? to (achieve|change|get back|be "
                    r"able)|be different|looking ahead|in (six|three|a few|twelve) (months|weeks)|a year from now|"
                    r"future|good day look|aim for|work towards|what would you like to (do|change|work))\b")
-_STEP = re.compile(r"\b((first|small|next|little) step|where (would|could|might) you (start|begin)|what (could|might|"
+_STEP = re.compile(r"\b((first|small|next|little) step|(one|a|first) (small|little) (thing|change)|something small|where (would|could|might) you (start|begin)|what (could|might|"
                    r"would) you (do|try)|start with|make a start|this week|before (i see you|next time|we meet))\b")
 _CHOICE = re.compile(r"\b((which|what) of (those|these|them)|any of (those|these|them)|which (one|would you)|"
                      r"appeals?|sounds? (best|good|doable|possible|right)|fancy|would suit you|(do|would) you prefer|"
@@ -57,7 +57,7 @@ _CHOICE = re.compile(r"\b((which|what) of (those|these|them)|any of (those|these
 _BARRIERS = re.compile(r"\b(get in the way|gets in the way|stop you|stand in (your|the) way|obstacles?|go wrong|"
                        r"trip you up|make it (hard|difficult)|hardest part|what might (stop|happen)|difficult about|"
                        r"hard about)\b")
-_RAISE = re.compile(r"\b(higher|raise|bump|move (it )?up|get (it |you )?(to|up to)|closer to|more confident|go up|"
+_RAISE = re.compile(r"\b(higher|raise|bump|nudge|move (it )?up|bring it up|increase|get (it |you )?(to|up to)|closer to|more confident|go up|"
                     r"push it up|from an? \d+ to|what would (help|make)( it| you)? (more|higher|a \d+))\b")
 _CONFIDENCE_FOLLOW = re.compile(r"\b(that number|an? \d+|score|rather than|not (a )?lower|not zero|so high|as high|"
                                 r"more confident|higher|lower|why (an? )?\d+)\b")
@@ -66,6 +66,9 @@ _TEACH_BACK = re.compile(r"\b(in your own words|(tell|run) me (back|through) wha
                          r"(agreed|decided|said))\b")
 _REVIEW = re.compile(r"\b(see you again|meet again|catch up again|speak again|come back|follow[- ]?up|review|"
                      r"(see|meet|speak to|talk to|check in with) you (in|again|after)|book (you|another|a))\b")
+# Checking a summary back: the patient says whether it is right.
+_CHECK = re.compile(r"\b(have i got (that|it|the gist|this)|did i get (that|it)|is that (right|fair)|does that sound "
+                    r"(right|fair)|am i right|got that right|fair summary|is that about it)\b")
 _OFFER = re.compile(r"\b(would you like (me to|some|the|more|a leaflet|to know|to hear)|can i (share|tell|suggest|"
                     r"mention|give)|would it (help|be ok|be okay|be alright) if i|do you want (me to|some|the|to "
                     r"hear|to know)|shall i (tell|explain|go through|give))\b")
@@ -84,6 +87,7 @@ class Asked(StrEnum):
     TEACH_BACK = "teach_back"
     REVIEW = "review"
     PERMISSION = "permission"
+    CHECK = "check"
     FACT = "fact"
     GENERAL = "general"
     UNKNOWN = "unknown"
@@ -145,13 +149,15 @@ class Hearing:
             return Heard(Asked.PERMISSION, options=options)
         if _STEP.search(lowered):
             return Heard(Asked.STEP, options=options)
+        if _CHECK.search(lowered):
+            return Heard(Asked.CHECK, options=options)
+        if Code.ELICITS_GOAL in codes or _GOAL.search(lowered):
+            return Heard(Asked.GOAL, options=options)
         fact = self.about(text, told)
         if fact is not None:
             return Heard(Asked.FACT, fact, options)
         if Code.ACTION_STEP in codes:  # the coder's tag alone, on a question about none of their facts
             return Heard(Asked.STEP, options=options)
-        if Code.ELICITS_GOAL in codes or _GOAL.search(lowered):
-            return Heard(Asked.GOAL, options=options)
         if general(text) or codes & {Code.ASKS_WHAT_MATTERS, Code.AGENDA_SETTING} or self.inviting(text):
             return Heard(Asked.GENERAL, options=options)
         return Heard(Asked.UNKNOWN, options=options)
