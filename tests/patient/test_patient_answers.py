@@ -147,3 +147,17 @@ def test_without_planning_content_the_patient_still_gives_a_number_and_agrees_a_
 
 def test_confidence_reads_as_english() -> None:
     assert [with_article(n) for n in (6, 8, 11, 18, 3)] == ["a 6", "an 8", "an 11", "an 18", "a 3"]
+
+
+def test_a_summary_checked_back_gets_a_yes_not_a_fact(coder: Coder) -> None:
+    engine = _warmed(coder)
+    reply = _say(engine, coder, "So it's the shifts and the tablets together. Have I got that right?")
+    assert reply.intent is Intent.AGREE and reply.released == ()
+
+
+def test_a_secret_once_told_is_not_denied_when_asked_about_again(coder: Coder) -> None:
+    engine = _warmed(coder)
+    fact = next(f for f in engine.scenario.hidden_facts if f.id == "licence-fear")
+    engine.state.released.append(fact.id)
+    reply = _say(engine, coder, "Are you worried about insulin and your licence?")
+    assert reply.text != fact.brief and reply.text in fact.text
