@@ -159,7 +159,7 @@ class PatientEngine:
         disclosed = self._disclose(heard, codes)
         if disclosed is not None:
             return disclosed
-        if codes & {Code.CONFRONT, Code.PERSUADE} and not offered:
+        if codes & {Code.CONFRONT, Code.PERSUADE} and not offered and heard.asked is not Asked.REVIEW:
             return self._say(Intent.RESIST if state.resistance >= RESISTS_FROM else Intent.AGREE)
         planned = self._plan(heard, offered)
         if planned is not None:

@@ -48,9 +48,10 @@ INVITATIONS = (
 # How each planning move is asked, in the words nurses use (the coder's tags are the first signal).
 _GOAL = re.compile(r"\b(goal|hop(e|ing) (for|to)|like to be (able|doing)|want(ed)? to (achieve|change|get back|be "
                    r"able)|be different|looking ahead|in (six|three|a few|twelve) (months|weeks)|a year from now|"
-                   r"future|good day look|aim for|work towards|what would you like to (do|change|work))\b")
+                   r"future|good day look|aim for|work towards|what would you like to (do|change|work)|sort out one thing|if you could "
+                   r"change|what would you want (it )?to be)\b")
 _STEP = re.compile(r"\b((first|small|next|little) step|(one|a|first) (small|little) (thing|change)|something small|where (would|could|might) you (start|begin)|what (could|might|"
-                   r"would) you (do|try)|start with|make a start|this week|before (i see you|next time|we meet))\b")
+                   r"would) you (do|try)|start with|make a start|this week|before (i see you|next time|we (next )?meet|i next see you))\b")
 _CHOICE = re.compile(r"\b((which|what) of (those|these|them)|any of (those|these|them)|which (one|would you)|"
                      r"appeals?|sounds? (best|good|doable|possible|right)|fancy|would suit you|(do|would) you prefer|"
                      r"either of)\b")
@@ -65,7 +66,7 @@ _TEACH_BACK = re.compile(r"\b(in your own words|(tell|run) me (back|through) wha
                          r"what (are|will) you (going to )?(do|tell)|what have we (agreed|decided)|what we('ve| have) "
                          r"(agreed|decided|said))\b")
 _REVIEW = re.compile(r"\b(see you again|meet again|catch up again|speak again|come back|follow[- ]?up|review|"
-                     r"(see|meet|speak to|talk to|check in with) you (in|again|after)|book (you|another|a))\b")
+                     r"(see|meet|speak to|talk to|check in with) you( both| all)? (in|again|after)|book (you|another|a))\b")
 # Checking a summary back: the patient says whether it is right.
 _CHECK = re.compile(r"\b(have i got (that|it|the gist|this)|did i get (that|it)|is that (right|fair)|does that sound "
                     r"(right|fair)|am i right|got that right|fair summary|is that about it)\b")
