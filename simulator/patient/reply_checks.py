@@ -30,6 +30,7 @@ KEEP_MEANING = 0.3
 # New content words (not in the authored line or the conversation) a rewording may bring in: a few
 # for colour, not new matter.
 MAX_NEW_WORDS = 3
+ADDS = "adds something the line does not say"
 # A reply this much like an earlier one is a repetition.
 REPEAT_SIMILARITY = 0.8
 NEGATIONS = {"no", "nah", "nope", "not", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor"}
@@ -154,9 +155,10 @@ def partial_problems(text: str, context: ReplyContext) -> list[str]:
         found.append("too long")
     if len({w for w in said if len(w) >= 4 and w not in COMMON and w not in context.known}) > MAX_NEW_WORDS:
         found.append("adds things the patient did not mean")
-    # Finished sentences after the first: what a small model adds once it has said the line.
-    if any(_unrelated(sentence, context) for sentence in _SENTENCE.split(text)[1:-1]):
-        found.append("adds a sentence the line does not have")
+    # Clauses after the first (finished ones: the last may still be growing): what a small model adds once
+    # it has said the line.
+    if any(_unrelated(clause, context) for clause in _clauses(text)[1:-1]):
+        found.append(ADDS)
     if _repeats_itself(said):
         found.append("repeats itself")
     return list(dict.fromkeys(found))
@@ -169,6 +171,9 @@ def reply_problems(text: str, context: ReplyContext) -> list[str]:
     authored = context.authored_words
     if len(said) < 2 and len(authored) > 3:
         found.append("too short")
+    clauses = _clauses(text)
+    if len(clauses) > 1 and _unrelated(clauses[-1], context) and ADDS not in found:  # the last, now finished
+        found.append(ADDS)
     if len(said) > 6 and FIRST_PERSON & set(authored) and not FIRST_PERSON & set(said):
         found.append("not in the first person")
     if _swapped(doers(context.authored), doers(text)) or (_addressed(text) and not _addressed(context.authored)):
@@ -216,10 +221,10 @@ def _clauses(text: str) -> list[list[str]]:
     return [clause for sentence in _sentences(text) for clause in sentence]
 
 
-def _unrelated(sentence: str, context: ReplyContext) -> bool:
-    """Whether a sentence says something of its own: it has content words, and none of them is the line's or
-    in the open ("That's what I missed most." after a line about who read the letter)."""
-    content = {stem(w) for w in words(sentence) if w not in COMMON and w not in SUBJECTS and w not in OBJECTS
+def _unrelated(clause: list[str], context: ReplyContext) -> bool:
+    """Whether a clause says something of its own: it has content words, and none of them is the line's or in
+    the open ("That's what I missed most." after a line about who read the letter)."""
+    content = {stem(w) for w in clause if w not in COMMON and w not in SUBJECTS and w not in OBJECTS
                and w not in HEDGES and not _negation(w)}
     return bool(content) and not content & context.known_stems
 
