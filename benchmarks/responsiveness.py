@@ -9,7 +9,7 @@ to a copy of that patient (so one answer never changes another) and judged by wh
 - an off-topic question must get neither a fact nor a yes or a no.
 Coded by the learned coder (its encoder tells the patient what a question is about), as in the app.
 
-    .venv/bin/python benchmarks/responsiveness.py [--rules]
+    .venv/bin/python benchmarks/responsiveness.py [--rules] [--show]   (--show: each miss)
 """
 
 import re
@@ -109,6 +109,8 @@ def main() -> None:
         for question in OFF_TOPIC:
             intent, released, text = ask(question)
             off.append(not released and intent not in ANSWERED and not YES_NO.match(text))
+            if not off[-1] and "--show" in sys.argv:
+                print(f"  {scenario.id}: {question!r} -> {intent.value}: {text}")
         marks = planned + closed + off
         totals[0] += sum(marks)
         totals[1] += len(marks)

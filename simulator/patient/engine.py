@@ -148,15 +148,15 @@ class PatientEngine:
         state = self.state
         state.turns += 1
         heard = self._hearing.hear(text, coding, rated=state.confidence is not None, told=state.released)
-        reply = self._reply(heard, codes)
+        reply = self._reply(heard, codes, text)
         state.said.append(reply.text)
         return reply
 
-    def _reply(self, heard: Heard, codes: frozenset[Code]) -> PatientReply:
+    def _reply(self, heard: Heard, codes: frozenset[Code], text: str) -> PatientReply:
         state = self.state
         offered = [o for o in heard.options if o.id not in state.offered]
         state.offered += [o.id for o in offered]
-        disclosed = self._disclose(heard, codes)
+        disclosed = self._disclose(heard, codes, text)
         if disclosed is not None:
             return disclosed
         if codes & {Code.CONFRONT, Code.PERSUADE} and not offered and heard.asked is not Asked.REVIEW:
@@ -187,15 +187,18 @@ class PatientEngine:
             return self._say(Intent.ACKNOWLEDGE)
         return self._say(Intent.UNSURE)
 
-    def _disclose(self, heard: Heard, codes: frozenset[Code]) -> PatientReply | None:
+    def _disclose(self, heard: Heard, codes: frozenset[Code], text: str) -> PatientReply | None:
         """A hidden fact whose release conditions now hold, unless the turn asks about something else: the
-        patient answers what was asked and keeps the disclosure for an invitation."""
+        patient answers what was asked and keeps the disclosure for an invitation (a question they cannot
+        place brings it out only if it is at least loosely about it)."""
         if heard.asked not in (Asked.FACT, Asked.GENERAL, Asked.GOAL, Asked.UNKNOWN, Asked.NOTHING):
             return None
         state = self.state
         for fact in self.scenario.hidden_facts:
             if fact.id in state.released or (heard.asked is Asked.FACT and heard.fact is not None
                                              and heard.fact.id != fact.id):
+                continue
+            if heard.asked is Asked.UNKNOWN and not self._hearing.near(text, fact):
                 continue
             if heard.asked is Asked.GOAL and not fact.priority and self.scenario.planning is not None:
                 continue  # asked about the future, they name a goal; only what matters most comes out instead

@@ -20,6 +20,8 @@ from simulator.content.scenario import Fact, Option
 # How close in meaning a turn must be to one of a fact's views to be about it (all-MiniLM-L6-v2 cosine:
 # a paraphrased question scores about 0.6 and above, an unrelated one about 0.1 to 0.3).
 MATCH = 0.5
+# Loosely about a fact: enough for a question the patient cannot place to bring out what is on their mind.
+LOOSE = 0.3
 # A topic word the turn uses adds this much to a fact's closeness (and decides alone without an encoder).
 TOPIC_BONUS = 0.1
 _WORD = re.compile(r"[a-z0-9']+")
@@ -179,6 +181,11 @@ class Hearing:
             views, hits, strict=True)]
         best = max(range(len(self._facts)), key=lambda i: (closeness[i], self._facts[i].id not in told), default=None)
         return self._facts[best] if best is not None and closeness[best] >= MATCH else None
+
+    def near(self, text: str, fact: Fact) -> bool:
+        """Whether the turn is at least loosely about `fact` by meaning (never, without an encoder)."""
+        meaning = self._meaning()
+        return meaning is not None and max(meaning.similarity(text, _views(fact))) >= LOOSE
 
     def inviting(self, text: str) -> bool:
         """Whether the turn, by meaning, invites the patient to talk about whatever is on their mind."""
