@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 import torch
@@ -14,6 +15,9 @@ import torch
 from simulator.errors import BackendUnavailable
 from simulator.patient.backends.int8_llama import FILE, Int8Llama, cpu_runs_it, prepare
 from simulator.patient.backends.local import NUCLEUS_FIRST_LOOK, LocalBackend
+
+if TYPE_CHECKING:
+    from transformers import BatchEncoding
 
 pytestmark = pytest.mark.skipif(not cpu_runs_it(), reason="the int8 form runs on x86 CPUs with AVX2 or better")
 
@@ -37,7 +41,7 @@ def test_the_int8_form_reads_a_prompt_as_transformers_does(prepared: Path) -> No
     ids = model.chat.ids(CHAT, add_generation_prompt=True)
     theirs = AutoTokenizer.from_pretrained(prepared).apply_chat_template(CHAT, add_generation_prompt=True,
                                                                          tokenize=True, return_dict=True)
-    assert ids == list(theirs["input_ids"])
+    assert ids == list(cast("BatchEncoding", theirs)["input_ids"])
     reference = AutoModelForCausalLM.from_pretrained(prepared, dtype=torch.float32).eval()
     with torch.inference_mode():
         expected = reference(input_ids=torch.tensor([ids])).logits[0]
@@ -61,7 +65,12 @@ def test_the_local_backend_runs_the_prepared_form(prepared: Path) -> None:
     assert backend.reused + backend.prefilled == len(backend.prompt_ids(longer))
     assert from_cache == LocalBackend(prepared).generate(longer, seed=2, max_new_tokens=8)
     seen: list[str] = []
-    backend.generate(CHAT, seed=0, max_new_tokens=30, on_text=lambda text: seen.append(text) or False)
+
+    def first_only(text: str) -> bool:
+        seen.append(text)
+        return False
+
+    backend.generate(CHAT, seed=0, max_new_tokens=30, on_text=first_only)
     assert len(seen) == 1
     backend.close()
     with pytest.raises(BackendUnavailable, match="closed"):
