@@ -141,7 +141,8 @@ def main() -> None:
                 if args.show:
                     print(f"[{scenario.id} {kind}] {reply.source}: {reply.text}", file=sys.stderr)
     total = sum(outcome.values())
-    print(f"backend: {backend.name}; coder: {chosen.coder.version}; replies: {total} ({len(scenarios)} scenarios x "
+    precision = getattr(backend, "precision", "")  # the local backend says how its weights are computed
+    print(f"backend: {backend.name} {precision}; coder: {chosen.coder.version}; replies: {total} ({len(scenarios)} scenarios x "
           f"{len(BATTERY)} utterances x {args.seeds} seed(s))")
     for how in ("generated", "retried", "authored"):
         print(f"  {how:<10} {outcome[how]:>4}  {outcome[how] / total:6.1%}")
