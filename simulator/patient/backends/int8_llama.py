@@ -226,7 +226,7 @@ def _linear(x: "torch.Tensor", packed: "tuple[torch.Tensor, torch.Tensor, torch.
 
     weight, scale, smooth = packed
     x = x * smooth
-    step = torch.linalg.vector_norm(x, float("inf"), dim=-1, keepdim=True).clamp_(min=1e-12).div_(127)
+    step = x.abs().amax(-1, keepdim=True).clamp_(min=1e-12).div_(127)  # (linalg's inf-norm: 15 times slower)
     return torch._int_mm(x.div_(step).round_().to(torch.int8), weight).float().mul_(step).mul_(scale)
 
 

@@ -10,6 +10,8 @@ transformers for anything else (any model folder or GGUF file), in bfloat16 wher
 natively and float32 elsewhere.
 """
 
+import functools
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -42,6 +44,20 @@ def bf16_is_fast() -> bool:
     return any(getattr(cpu, name, lambda: False)() for name in checks)
 
 
+@functools.cache
+def share_the_cpu() -> None:
+    """Have torch compute on half the CPU's cores (at least one), unless OMP_NUM_THREADS says how many, once.
+
+    torch's threads wait for each other at every step by spinning; when another program, or the app's own
+    threads, takes a core from one of them, every step waits for it. Measured on 2 busy cores: 2 threads
+    decoded 4.5 tokens/s and took 2.6 s to the first token, 1 thread 32 tokens/s and 0.25 s. The half left
+    free keeps the app and the coder responsive while the patient speaks."""
+    import torch
+
+    if "OMP_NUM_THREADS" not in os.environ:
+        torch.set_num_threads(max(1, torch.get_num_threads() // 2))
+
+
 class Runtime(Protocol):
     """What the loop needs from a model: its prompts as token ids, its tokens as text, and its next-token
     logits after reading some tokens at some position."""
@@ -70,6 +86,7 @@ class LocalBackend:
             raise BackendUnavailable(f"no model at {model}; run 'simulator models pull' or name a model folder")
         if not (model.is_file() or model.is_dir()):  # a FIFO or a device would be read as a name to download
             raise BackendUnavailable(f"{model} is neither a model folder nor a .gguf file")
+        share_the_cpu()
         # Any other failure to load (corrupt weights, a truncated GGUF) becomes BackendUnavailable in
         # `choice.open_backend`, the one place models are opened.
         self._runtime = _open(model, dtype)
