@@ -85,7 +85,7 @@ class Draft:
     def archetype(self) -> str:
         """The archetype, as the file and the terminal name it (never by the old person's name, which the draft
         has replaced everywhere)."""
-        return f"{self.scenario.archetype or 'the archetype'}, {self.base.id}"
+        return f"{self.scenario.archetype or 'the archetype'} ({self.base.id})"
 
     @property
     def story(self) -> list[str]:
@@ -130,7 +130,7 @@ class Draft:
             trace = traces.get(key)
             comment = ""
             if trace and trace.story:
-                comment = f"STILL THE ARCHETYPE'S story ({old}); rewrite it for {new.name}. "
+                comment = f"STILL THE ARCHETYPE'S story, {old}: rewrite it for {new.name}. "
             if trace and trace.kept:
                 comment += f"STILL THE ARCHETYPE'S here: {', '.join(trace.kept)}. "
             if trace and trace.words:
@@ -212,7 +212,7 @@ def draft(base: Scenario, answers: Answers, realiser: Realiser | None, *, meanin
                 said = realiser.realise(scenario, PatientReply(line, intent), released=[], recent=[],
                                         earlier=new_lines, seed=seed + 2 * done, meaning=meaning)
                 new_lines.append(said.text)
-                reworded += said.how != "authored"
+                reworded += said.text != line  # a model that said the line back has not reworded it
                 done += 1
                 progress(done, total)
             lines[name] = new_lines
@@ -229,7 +229,7 @@ def traces(scenario: Scenario, base: Scenario, library: Sequence[Scenario] = ())
     old, new = base.persona, scenario.persona
     # The new person's own words: their name and whatever the trainer said about them (a profile field left
     # as the archetype's is still the old story, and its words still mark it).
-    own = [new.name, *(str(getattr(new, name)) for name in PERSONA_STORY if getattr(old, name) != getattr(new, name))]
+    own = [new.name, *(_text_of(getattr(new, name)) for name in PERSONA_STORY if getattr(old, name) != getattr(new, name))]
     theirs = {_key(w) for w in _spelled(_profile(old))} - {_key(w) for w in _spelled(" ".join(own))}
     counts = Counter(key for other in library for key in {_key(w) for w in _spelled(other.model_dump_json())})
     theirs = {key for key in theirs if counts[key] <= len(library) // 2 and key not in COMMON and len(key) >= 3
@@ -250,6 +250,10 @@ def traces(scenario: Scenario, base: Scenario, library: Sequence[Scenario] = ())
                 held[spelling.setdefault(_key(word), word)] += 1
         found.append(Trace(key, story=key not in WRITTEN_FOR_THE_PERSON + KEPT_BY_DESIGN, words=held, kept=kept))
     return found
+
+
+def _text_of(value: object) -> str:
+    return " ".join(value) if isinstance(value, list) else str(value or "")
 
 
 def _profile(persona: Persona) -> str:

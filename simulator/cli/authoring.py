@@ -155,7 +155,7 @@ def _scenario_draft(args: argparse.Namespace) -> int:
     new = result.scenario.persona.name
     print(f"wrote {args.out}: {result.reworded} lines reworded by the model, {result.kept} kept from "
           f"{base.scenario.id}.", file=sys.stderr)
-    print(f"Still the archetype's story ({result.archetype}), with the names changed, each part marked in the "
+    print(f"Still the story of archetype {result.archetype}, with the names changed, each part marked in the "
           f"file: {', '.join(result.story)}.", file=sys.stderr)
     print(f"Written for {new} but still the archetype's: {', '.join(result.touched)}.", file=sys.stderr)
     if result.held:

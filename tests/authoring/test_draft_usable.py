@@ -128,7 +128,7 @@ def test_the_file_and_the_terminal_say_which_parts_are_still_the_archetypes(
             comments[keys[0]] = notes
     for part in ("summary", "results_letter", "clinical_notes", "free_facts", "hidden_facts", "planning", "visits"):
         assert "STILL THE ARCHETYPE'S" in comments[part], part
-        assert part in said.split("Still the archetype's story (P1, p1-taxi-driver)")[1].splitlines()[0]
+        assert part in said.split("Still the story of archetype P1 (p1-taxi-driver)")[1].splitlines()[0]
     assert "Tracey" in comments["free_facts"] and "opening_line" in comments["persona"]
     assert "persona.opening_line" in said and "Tracey" in said
     assert "id" not in comments and "title" not in comments
