@@ -260,7 +260,21 @@ def main() -> None:
     threads = next((a.split("=")[1] for a in sys.argv if a.startswith("--threads=")), None)
     if threads:  # before torch starts: the backend then keeps to it (else it uses half the cores)
         os.environ["OMP_NUM_THREADS"] = threads
+    if "--stall" in sys.argv:  # torch is imported on the loading thread, as in the app: the machine after
+        stall(parser_args().model)
+        print(describe())
+        return
     print(describe())
+    args = parser_args()
+    if args.app:
+        asyncio.run(app_memory(args.model))
+    elif args.agreement:
+        agreement(args.model)
+    else:
+        speed(args.model, args.turns, args.dtype)
+
+
+def parser_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="smollm2-135m")
     parser.add_argument("--turns", type=int, default=30)
@@ -269,15 +283,7 @@ def main() -> None:
     parser.add_argument("--app", action="store_true", help="measure the whole app's peak memory instead")
     parser.add_argument("--agreement", action="store_true", help="compare each precision's next tokens with float32")
     parser.add_argument("--stall", action="store_true", help="the main thread's longest wait while a model loads")
-    args = parser.parse_args()
-    if args.app:
-        asyncio.run(app_memory(args.model))
-    elif args.agreement:
-        agreement(args.model)
-    elif args.stall:
-        stall(args.model)
-    else:
-        speed(args.model, args.turns, args.dtype)
+    return parser.parse_args()
 
 
 if __name__ == "__main__":

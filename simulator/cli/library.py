@@ -6,9 +6,14 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from simulator.cli.options import Choices
 from simulator.errors import ContentError, Problem
-from simulator.quality.library import INTEGRITY, Filter, Library, ScanReport, day
+
+# The library is imported when a command runs: `simulator` (the app) builds this group's parser too.
+if TYPE_CHECKING:
+    from simulator.quality.library import Filter, ScanReport
 
 NO_FOLDERS = "The library has no folders yet: simulator library add FOLDER"
 # `library list`'s columns: the header, and how wide each is (0: as wide as it needs, the last).
@@ -38,7 +43,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     lister.add_argument("--reviewed", action=argparse.BooleanOptionalAction, help="only (not) reviewed")
     lister.add_argument("--flagged", action=argparse.BooleanOptionalAction, help="only (not) flagged")
     lister.add_argument("--search", help="text in the trainee, scenario title or transcript id")
-    lister.add_argument("--integrity", choices=INTEGRITY, help="only files in this state")
+    lister.add_argument("--integrity", choices=Choices(_integrity), metavar="STATE",
+                        help="only files in this state: %(choices)s")
     lister.add_argument("--sort", choices=["date", "overall", "trainee", "scenario"], default="date")
     lister.add_argument("--ascending", action="store_true")
     lister.add_argument("--limit", type=int)
@@ -72,7 +78,15 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         csv_parser.set_defaults(handler=lambda a, kind=kind: run_export_csv(kind, a.out))
 
 
+def _integrity() -> tuple[str, ...]:
+    from simulator.quality.library import INTEGRITY
+
+    return INTEGRITY
+
+
 def _library_list(args: argparse.Namespace) -> int:
+    from simulator.quality.library import Filter
+
     chosen = Filter(trainee=args.trainee, scenario=args.scenario,
                     since=parse_day(args.since) if args.since else None,
                     until=parse_day(args.until) if args.until else None,
@@ -106,7 +120,7 @@ def _progress(done: int, total: int) -> None:
         print(f"\r{done}/{total} transcripts", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
-def _report(report: ScanReport) -> None:
+def _report(report: "ScanReport") -> None:
     for problem in report.warnings:
         print(f"warning: {problem}", file=sys.stderr)
     for problem in report.skipped:
@@ -117,6 +131,8 @@ def _report(report: ScanReport) -> None:
 
 def run_add(folders: list[Path]) -> int:
     """`simulator library add FOLDER...`."""
+    from simulator.quality.library import Library
+
     with Library.open() as library:
         for folder in folders:
             _report(library.add(folder, _progress))
@@ -125,6 +141,8 @@ def run_add(folders: list[Path]) -> int:
 
 def run_remove(paths: list[Path]) -> int:
     """`simulator library remove PATH...`: forget folders or single transcripts (the files are not touched)."""
+    from simulator.quality.library import Library
+
     status = 0
     with Library.open() as library:
         for path in paths:
@@ -140,6 +158,8 @@ def run_remove(paths: list[Path]) -> int:
 
 def run_scan() -> int:
     """`simulator library scan`: pick up new, changed and removed files in every folder added."""
+    from simulator.quality.library import Library
+
     with Library.open() as library:
         if not library.folders:
             print(NO_FOLDERS, file=sys.stderr)
@@ -163,14 +183,18 @@ def run_sample(folder: Path, count: int, trainees: int | None) -> int:
 
 def parse_day(text: str) -> datetime:
     """A date (YYYY-MM-DD, UTC) from the command line; ContentError saying how to write it otherwise."""
+    from simulator.quality.library import day
+
     try:
         return day(text)
     except ValueError:
         raise ContentError([Problem(Path(text), 0, 0, "not a date; write it as YYYY-MM-DD")]) from None
 
 
-def run_list(chosen: Filter, as_json: bool) -> int:
+def run_list(chosen: "Filter", as_json: bool) -> int:
     """`simulator library list`: the transcripts that pass the filter."""
+    from simulator.quality.library import Library
+
     with Library.open() as library:
         rows = library.rows(chosen)
         total = library.count(chosen)
@@ -198,6 +222,7 @@ def _columns(cells: list[str]) -> str:
 def run_agreement(as_json: bool) -> int:
     """`simulator agreement`: engine against each reviewer, reviewers against each other and experts."""
     from simulator.quality.agreement import figures, ratings
+    from simulator.quality.library import Library
 
     with Library.open() as library:
         found = figures(ratings(library))
@@ -227,6 +252,7 @@ def run_agreement(as_json: bool) -> int:
 def run_export_html(path: Path, out: Path) -> int:
     """`simulator export html TRANSCRIPT --out FILE`."""
     from simulator.quality.html_report import export_html
+    from simulator.quality.library import Library
     from simulator.quality.reviewing import open_review
 
     with Library.open() as library:
@@ -241,6 +267,7 @@ def run_export_html(path: Path, out: Path) -> int:
 def run_export_csv(kind: str, out: Path) -> int:
     """`simulator export scores|annotations --out FILE.csv`."""
     from simulator.quality.exports import write_annotations_csv, write_scores_csv
+    from simulator.quality.library import Library
 
     with Library.open() as library:
         count = (write_scores_csv if kind == "scores" else write_annotations_csv)(library, out)

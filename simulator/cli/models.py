@@ -39,7 +39,8 @@ def _models_list(_: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     for model in found:
-        print(f"{model.name}  {model.size_bytes / 1e6:.0f} MB  {model.licence}  {model.source}  {model.path}")
+        forms = f"  {' and '.join(model.forms)}" if model.forms else ""
+        print(f"{model.name}  {model.size_bytes / 1e6:.0f} MB{forms}  {model.licence}  {model.source}  {model.path}")
     missing = sorted(set(known_models()) - {m.name for m in found})
     if missing:
         print(f"also available with 'simulator models pull NAME': {', '.join(missing)}", file=sys.stderr)

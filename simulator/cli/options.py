@@ -1,8 +1,9 @@
 """Options and settings that several command groups share: who plays the patient, who practises, which coder."""
 
 import argparse
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from simulator.errors import ContentError, Problem
 
@@ -12,6 +13,44 @@ if TYPE_CHECKING:
     from simulator.settings import PatientSettings
 
 CODER_HELP = "which coder: best (learned if it loads, else rules), learned (only) or rules"
+
+
+class Choices(Sequence[str]):
+    """An option's choices, looked up when first needed (an option given, or help shown), so that building the
+    parser imports none of the core that defines them: `simulator` builds every command's parser before the
+    app's first screen. Give the option a metavar: without one argparse lists the choices as it adds it."""
+
+    def __init__(self, find: Callable[[], Sequence[str]]) -> None:
+        self._find = find
+        self._found: tuple[str, ...] | None = None
+
+    def _all(self) -> tuple[str, ...]:
+        if self._found is None:
+            self._found = tuple(self._find())
+        return self._found
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+
+def coder_names() -> Sequence[str]:
+    """The coders a --coder option takes."""
+    from simulator.coding.choice import CODER_NAMES
+
+    return CODER_NAMES
 
 
 def add_patient_options(parser: argparse.ArgumentParser, default: str | None = None) -> None:
@@ -24,9 +63,8 @@ def add_patient_options(parser: argparse.ArgumentParser, default: str | None = N
 
 def add_coder_option(parser: argparse.ArgumentParser, what: str) -> None:
     """--coder: which coder codes the trainee's turns."""
-    from simulator.coding.choice import CODER_NAMES
-
-    parser.add_argument("--coder", choices=CODER_NAMES, default="best", help=f"{CODER_HELP}; {what}")
+    parser.add_argument("--coder", choices=Choices(coder_names), metavar="CODER", default="best",
+                        help=f"{CODER_HELP}; {what}")
 
 
 def patient_settings(args: argparse.Namespace) -> "PatientSettings":

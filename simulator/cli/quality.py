@@ -5,17 +5,16 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from simulator.cli import options
-from simulator.cli.options import CODER_HELP
-from simulator.coding.annomi import LABELS, SUBTYPES, to_annomi
-from simulator.coding.choice import CODER_NAMES, CoderName, choose
-from simulator.coding.coder import Coder
-from simulator.quality.annomi_import import import_annomi
-from simulator.scoring.scored_transcript import code_transcript, score_recoded, score_recorded
-from simulator.storage.events import TraineeTurn
-from simulator.storage.transcript import TranscriptRead, read_transcript, transcript_files
+from simulator.cli.options import CODER_HELP, Choices, coder_names
+
+# The rest of the core is imported when a command runs: `simulator` (the app) builds this group's parser too.
+if TYPE_CHECKING:
+    from simulator.coding.choice import CoderName
+    from simulator.coding.coder import Coder
+    from simulator.storage.transcript import TranscriptRead
 
 # The subtypes AnnoMI codes questions and reflections with (what calibration compares).
 
@@ -26,7 +25,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     importer.add_argument("source", choices=["annomi"])
     importer.add_argument("file", type=Path, help="the AnnoMI CSV (simple or full)")
     importer.add_argument("--out", type=Path, required=True, help="folder to write transcripts into")
-    importer.add_argument("--coder", choices=[*CODER_NAMES, "none"], default="best",
+    importer.add_argument("--coder", choices=Choices(lambda: [*coder_names(), "none"]), metavar="CODER", default="best",
                           help=CODER_HELP + "; the engine's codes are kept beside the human ones (none: skip)")
     importer.set_defaults(handler=lambda a: run_import(a.source, a.file, a.out, a.coder))
     code = commands.add_parser("code", help="code every clinician utterance of transcripts")
@@ -40,7 +39,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     scorer.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
     scorer.add_argument("--rubric", type=Path, help="rubric file (default: rubrics/what-matters.yaml)")
     scorer.add_argument("--json", action="store_true", help="one JSON object per transcript")
-    scorer.add_argument("--coder", choices=CODER_NAMES, help="code the transcripts again with this coder and score "
+    scorer.add_argument("--coder", choices=Choices(coder_names), metavar="CODER", help="code the transcripts again with this coder and score "
                         "that (labelled as recoded) instead of the codes the patient reacted to")
     scorer.set_defaults(handler=lambda a: run_score(a.paths, a.rubric, a.coder, a.json))
 
@@ -50,8 +49,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     calibrate.set_defaults(handler=lambda a: run_calibrate(a.paths, a.coder))
 
 
-def transcripts(paths: list[Path]) -> Iterator[TranscriptRead]:
+def transcripts(paths: list[Path]) -> "Iterator[TranscriptRead]":
     """Every readable transcript under `paths` (files or folders); unreadable ones are reported and skipped."""
+    from simulator.storage.transcript import read_transcript, transcript_files
+
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -71,23 +72,31 @@ def transcripts(paths: list[Path]) -> Iterator[TranscriptRead]:
         yield read
 
 
-def pick_coder(name: CoderName) -> Coder:
+def pick_coder(name: "CoderName") -> "Coder":
     """The coder `name` means, with a note on stderr when it is not the one asked for."""
+    from simulator.coding.choice import choose
+
     chosen = choose(name)
     if chosen.note:
         print(f"note: {chosen.note}", file=sys.stderr)
     return chosen.coder
 
 
-def run_import(source: str, csv_path: Path, out: Path, coder_name: CoderName | Literal["none"]) -> int:
+def run_import(source: str, csv_path: Path, out: Path, coder_name: "CoderName | Literal['none']") -> int:
     """`simulator import annomi FILE --out DIR [--coder ...]`."""
+    from simulator.quality.annomi_import import import_annomi
+
     written = import_annomi(csv_path, out, coder=None if coder_name == "none" else pick_coder(coder_name))
     print(f"wrote {len(written)} transcripts to {out}", file=sys.stderr)
     return 0
 
 
-def run_code(paths: list[Path], scheme: str, coder_name: CoderName) -> int:
+def run_code(paths: list[Path], scheme: str, coder_name: "CoderName") -> int:
     """`simulator code PATH... --scheme annomi|product --jsonl`."""
+    from simulator.coding.annomi import to_annomi
+    from simulator.scoring.scored_transcript import code_transcript
+    from simulator.storage.events import TraineeTurn
+
     coder = pick_coder(coder_name)
     for read in transcripts(paths):
         trainee = [e for e in read.events if isinstance(e, TraineeTurn)]
@@ -104,10 +113,11 @@ def run_code(paths: list[Path], scheme: str, coder_name: CoderName) -> int:
     return 0
 
 
-def run_score(paths: list[Path], rubric_path: Path | None, coder_name: CoderName | None, as_json: bool) -> int:
+def run_score(paths: list[Path], rubric_path: Path | None, coder_name: "CoderName | None", as_json: bool) -> int:
     """`simulator score PATH... [--json] [--coder NAME]`: each transcript's own score (from the codes recorded
     on its turns, the ones the patient reacted to), or with --coder, a recoding, labelled as such."""
     from simulator.content.rubric_loader import BUILTIN, load_rubric
+    from simulator.scoring.scored_transcript import score_recoded, score_recorded
 
     rubric = load_rubric(rubric_path or BUILTIN)
     coder = pick_coder(coder_name) if coder_name else None
@@ -142,9 +152,12 @@ def run_score(paths: list[Path], rubric_path: Path | None, coder_name: CoderName
     return 0
 
 
-def run_calibrate(paths: list[Path], coder_name: CoderName) -> int:
+def run_calibrate(paths: list[Path], coder_name: "CoderName") -> int:
     """`simulator calibrate PATH...`: the engine's codes against the human codes stored in transcripts."""
+    from simulator.coding.annomi import LABELS, SUBTYPES, to_annomi
     from simulator.quality.calibration import agreement
+    from simulator.scoring.scored_transcript import code_transcript
+    from simulator.storage.events import TraineeTurn
 
     coder = pick_coder(coder_name)
     human: dict[str, list[str]] = {"label": [], "question": [], "reflection": []}

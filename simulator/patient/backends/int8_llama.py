@@ -246,9 +246,12 @@ def prepare(folder: Path, conversations: Iterable["list[Message]"]) -> str | Non
     use_local_transformers()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    try:
+        chat = ChatText(folder)
+    except (ValueError, TemplateError) as error:
+        return f"its chat template cannot be read without transformers ({error})"
     tokenizer = AutoTokenizer.from_pretrained(folder)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
-    chat = ChatText(folder)
     layers = model.model.layers
     seen: dict[str, torch.Tensor] = {}
 

@@ -11,6 +11,7 @@ natively and float32 elsewhere.
 """
 
 import functools
+import inspect
 import os
 import threading
 from pathlib import Path
@@ -236,6 +237,9 @@ class _Transformers:
                                              {"role": "user", "content": "Hello."}], add_generation_prompt=True)
         self._model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype), **extra)
         self._model.eval()
+        # transformers 5 renamed the cache argument (the old name warns on stderr, over the app, then goes).
+        self._cache_argument = "cache" if "cache" in inspect.signature(self._model.forward).parameters \
+            else "past_key_values"
         self._torch = torch
         self._new_cache = DynamicCache
         self._cache: Any = None
@@ -258,7 +262,8 @@ class _Transformers:
             self._cache = self._new_cache()
         elif start < self._length:
             self._cache.crop(start - self._length)  # a negative count: drop that many from the end
-        out = self._model(input_ids=self._torch.tensor([ids]), past_key_values=self._cache, use_cache=True,
-                          logits_to_keep=1)
-        self._cache, self._length = out.past_key_values, start + len(ids)
+        # The cache is filled in place.
+        out = self._model(input_ids=self._torch.tensor([ids]), use_cache=True, logits_to_keep=1,
+                          **{self._cache_argument: self._cache})
+        self._length = start + len(ids)
         return cast("torch.Tensor", out.logits[0, -1].float())
