@@ -243,6 +243,7 @@ async def app_memory(model: str) -> None:
         async with app.run_test(size=(100, 32)) as pilot:
             while not (app.kit.voice().done() and app.kit.coder().done()):
                 await pilot.pause(0.2)
+            await pilot.press("f5")  # from the preparation screen into the conversation
             await pilot.pause(0.5)
             for line in utterances(10):
                 app.screen.query_one(Input).value = line

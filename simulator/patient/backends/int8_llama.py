@@ -8,10 +8,10 @@ take about 3 s before the first word. Measured choices (docs/benchmarks.md):
 - each layer's linear maps are int8 products (`torch._int_mm`), each token's input rounded to 8 bits on its
   own scale, on weights scaled per input channel as SmoothQuant does: the few input channels with outlying
   values (measured on the patient's own prompts when the form is prepared) are divided down and their
-  weights multiplied up, so that rounding the input loses little (without it, a fifth of the model's
-  next-token choices changed); fbgemm's dynamic int8 was faster but rounds a whole prompt on one scale
-  (which lost three times as much and made a prompt read in two pieces differ from it read at once), and
-  its quantised tensors are deprecated;
+  weights multiplied up, so that rounding the input loses little (rounding it without them, as fbgemm's
+  dynamic int8 does, changed 17% of the model's next-token choices); fbgemm was faster but, even so
+  scaled, rounds a whole prompt on one scale (which lost three times as much and made a prompt read in
+  two pieces differ from it read at once), and its quantised tensors are deprecated;
 - the output layer (a fifth of the weights) is int8 weights only, its input kept in bfloat16: quantising
   that input too loses the most;
 - the key-value cache is one tensor written in place, grown by doubling, so reusing a prompt's start costs
@@ -112,7 +112,10 @@ def _raise(message: str) -> None:
 
 class Int8Llama:
     """The prepared form in `folder` (config.json, tokenizer, model.safetensors and int8.safetensors), with
-    its key-value cache. Not thread-safe: its caller holds one lock around it."""
+    its key-value cache: a runtime of the local backend (`local.Runtime`). Not thread-safe: its caller holds
+    one lock around it."""
+
+    precision = "int8"
 
     def __init__(self, folder: Path) -> None:
         import torch
@@ -153,6 +156,14 @@ class Int8Llama:
             self._head_scale = _read(prepared, "head.scale").bfloat16()
         self._cache: torch.Tensor | None = None
         self._cos = self._sin = torch.empty(0)
+
+    def prompt_ids(self, messages: "list[Message]", *, add_generation_prompt: bool) -> list[int]:
+        """The token ids the model reads for `messages`."""
+        return self.chat.ids(messages, add_generation_prompt=add_generation_prompt)
+
+    def text(self, ids: list[int]) -> str:
+        """The text of `ids`, special tokens left out."""
+        return self.chat.text(ids)
 
     def feed(self, ids: Sequence[int], start: int) -> "torch.Tensor":
         """Read `ids` at positions `start`, `start` + 1... (whatever the cache held from `start` on is

@@ -191,27 +191,8 @@ def _open(model: Path, dtype: str) -> Runtime:
     from simulator.patient.backends import int8_llama
 
     if dtype == "auto" and model.is_dir() and int8_llama.usable(model):
-        return _Int8(int8_llama.Int8Llama(model))
+        return int8_llama.Int8Llama(model)
     return _Transformers(model, dtype)
-
-
-class _Int8:
-    """The prepared int8 form (see int8_llama)."""
-
-    precision = "int8"
-
-    def __init__(self, model: Any) -> None:
-        self._model = model
-        self.stops: frozenset[int] = model.stops
-
-    def prompt_ids(self, messages: list[Message], *, add_generation_prompt: bool) -> list[int]:
-        return cast(list[int], self._model.chat.ids(messages, add_generation_prompt=add_generation_prompt))
-
-    def text(self, ids: list[int]) -> str:
-        return cast(str, self._model.chat.text(ids))
-
-    def feed(self, ids: list[int], start: int) -> "torch.Tensor":
-        return cast("torch.Tensor", self._model.feed(ids, start))
 
 
 class _Transformers:
