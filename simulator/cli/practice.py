@@ -132,13 +132,16 @@ def _play(args: argparse.Namespace) -> int:
         kit = options.kit(args, seed=args.seed, directory=args.out or Path(scratch))
         _say_what_plays(kit.coder().result().note, kit.voice(scenario_file).exception())
         session = kit.start(scenario_file, visit)
-        for line in script.splitlines():
-            if line.strip():
-                session.say(line)
-        session.end()
-        _say_how_the_voice_did(session.events)
-        report = feedback(session, rubric)
-        session.scored(report.scored)  # beside the conversation, as the app records it
+        try:
+            for line in script.splitlines():
+                if line.strip():
+                    session.say(line)
+            session.end()
+            _say_how_the_voice_did(session.events)
+            report = feedback(session, rubric)
+            session.scored(report.scored)  # beside the conversation, as the app records it
+        finally:
+            session.close()  # lets go of the visit, so that it can be resumed straight away
         if args.json:
             # Escaped to ASCII: the events come out exactly as recorded, and still safe for a terminal.
             for event in session.events:
