@@ -11,7 +11,9 @@ this one, and plays a consultation of `--turns` trainee turns through a real ses
 scripted engine, realiser with its checks and retries), reporting at turns 1, 10 and 30: time to first
 token (from the trainee's Enter to the model's first token of the reply, so it includes coding, the
 engine, building and tokenising the prompt and the prefill), how many prompt tokens came from the
-key-value cache and how many were read afresh; and the decoding rate. `--dtype` float32 or bfloat16
+key-value cache and how many were read afresh; then the median, 90th percentile and longest time to first
+token over every turn, and the decoding rate. Before each turn the model reads ahead the start of the next
+prompt, untimed, as the app has it do while the trainee types. `--dtype` float32 or bfloat16
 runs the model through transformers in that precision (auto: what the backend chooses on this CPU).
 
 `--agreement` teacher-forces float32's own greedy continuations of every built-in scenario's first turn
@@ -131,17 +133,23 @@ def speed(model: str, turns: int, dtype: str) -> None:
               f"wall clock (CPU time)\nload in a fresh process (imports included), median of 3: "
               f"{statistics.median(float(f[0]) for f in fresh):.2f} s ({statistics.median(float(f[1]) for f in fresh):.2f}"
               f" s); in this one {load:.2f} s; then {warm * 1000:.0f} ms to read the prompt's fixed start")
+        firsts: list[float] = []
         for turn, line in enumerate(utterances(turns), 1):
+            session.read_ahead()  # as the app has the model do while the trainee types (not timed)
             timed.first, timed.calls = None, []
             timed.started = now()
             session.say(line)
             rates += [rate for rate, _, _ in timed.calls if rate[0]]
+            firsts += [timed.first[0]] if timed.first is not None else []
             if turn in (1, 10, 30) or turn == turns:
                 _, reused, prefilled = timed.calls[0]
                 first = (f"{timed.first[0] * 1000:.0f} ms ({timed.first[1] * 1000:.0f} ms)"
                          if timed.first is not None else "-")
                 print(f"turn {turn:>2}: time to first token {first}; prompt tokens from cache {reused}, "
                       f"read afresh {prefilled}; attempts {len(timed.calls)}")
+    print(f"every turn: time to first token median {statistics.median(firsts) * 1000:.0f} ms, "
+          f"90th percentile {statistics.quantiles(firsts, n=10)[-1] * 1000:.0f} ms, "
+          f"longest {max(firsts) * 1000:.0f} ms over {len(firsts)} turns")
     print(f"decoding: median {statistics.median(r[0] for r in rates):.1f} tokens/s "
           f"({statistics.median(r[1] for r in rates):.1f}) over {len(rates)} generations")
 

@@ -1,4 +1,5 @@
-"""Helpers shared by test modules: where the checkout, the tests' own data and the trainee scripts are.
+"""Helpers shared by test modules: where the checkout, the tests' own data and the trainee scripts are, and a
+backend that records what the patient's model was given to read.
 
 Every test folder reaches this module as `from helpers import ...` (pyproject.toml puts tests/ on the path).
 """
@@ -6,6 +7,7 @@ Every test folder reaches this module as `from helpers import ...` (pyproject.to
 from pathlib import Path
 
 from simulator import locations
+from simulator.patient.backends import Message, OnText
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -23,3 +25,24 @@ def script_path(name: str) -> Path:
 def script(name: str) -> list[str]:
     """A trainee script's utterances, one per line."""
     return [line for line in script_path(name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+class Recording:
+    """A backend that says the authored line back and records what it read, and when."""
+
+    name = "fake: recording"
+
+    def __init__(self) -> None:
+        self.read: list[tuple[str, str]] = []  # ("warm" or "generate", the last message's content)
+
+    def warm(self, messages: list[Message]) -> None:
+        self.read.append(("warm", messages[-1]["content"]))
+
+    def generate(self, messages: list[Message], *, seed: int, max_new_tokens: int,
+                 on_text: OnText | None = None) -> str:
+        request = messages[-1]["content"]
+        self.read.append(("generate", request))
+        said = request.rsplit("Meaning: ", 1)[1]
+        if on_text is not None:
+            on_text(said)
+        return said

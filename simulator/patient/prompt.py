@@ -86,15 +86,24 @@ EXAMPLES: list[tuple[str, str]] = [
 def turn_message(scenario: Scenario, *, released: list[str], recent: list[Exchange], intent: Intent,
                  line: str) -> str:
     """This turn's request: what has been shared, the recent conversation, the intent and the line."""
+    parts = [*_context(scenario, released, recent[-2 * RECENT:]), f"The patient {INTENT_GUIDANCE[intent]}.\nMeaning: {line}"]
+    return "\n".join(parts)
+
+
+def next_turn_start(scenario: Scenario, *, released: list[str], recent: list[Exchange]) -> str:
+    """The start of the next turn's request, once the patient has replied and before the nurse speaks: the
+    same text `turn_message` will begin with, up to the nurse's next words (unless that turn releases a fact)."""
+    kept = recent[-(2 * RECENT - 1):]  # the nurse's next line will join these in the window
+    return "\n".join([*_context(scenario, released, kept), "Nurse:"])
+
+
+def _context(scenario: Scenario, released: list[str], shown: list[Exchange]) -> list[str]:
+    """The lines of a request before its intent: what has been shared, then the conversation shown."""
     name = first_name(scenario)
     facts = {fact.id: fact for fact in [*scenario.free_facts, *scenario.hidden_facts]}
     shared = [facts[i].summary for i in released if i in facts]
-    parts = []
-    if shared:
-        parts.append(f"{name} has told the nurse: " + "; ".join(shared) + ".")
-    parts += [f"{e.speaker}: {e.text}" for e in recent[-2 * RECENT:]]
-    parts.append(f"The patient {INTENT_GUIDANCE[intent]}.\nMeaning: {line}")
-    return "\n".join(parts)
+    parts = [f"{name} has told the nurse: " + "; ".join(shared) + "."] if shared else []
+    return parts + [f"{e.speaker}: {e.text}" for e in shown]
 
 
 def preamble(scenario: Scenario) -> list[Message]:

@@ -17,7 +17,7 @@ from simulator.content.scenario import Scenario
 from simulator.errors import BackendUnavailable
 from simulator.patient.backends import Backend, Closable, Message
 from simulator.patient.engine import Intent, PatientReply
-from simulator.patient.prompt import Exchange, build_messages, first_name, preamble
+from simulator.patient.prompt import Exchange, build_messages, first_name, next_turn_start, preamble
 from simulator.patient.reply_checks import ReplyContext, partial_problems, reply_problems, words
 
 How = Literal["authored", "generated", "retried"]
@@ -66,6 +66,15 @@ class Realiser:
         self._prepared = preamble(scenario)
         self.backend.warm(self._prepared)
 
+    def read_ahead(self, scenario: Scenario, *, released: list[str], recent: list[Exchange]) -> None:
+        """Have the backend read the start of the next turn's prompt (what has been shared and the patient's
+        last words) while the trainee types, so that their Enter waits only for their own words and the
+        line to say. Nothing is read before this scenario's fixed start has been."""
+        if self._prepared is None or self._prepared != preamble(scenario):
+            return
+        start = next_turn_start(scenario, released=released, recent=recent)
+        self.backend.warm([*self._prepared, {"role": "user", "content": start}])
+
     def close(self) -> None:
         """Stop a reply being worded, where the backend can (the reply then falls back to the authored
         line at once): quitting never waits for a model or a server."""
@@ -83,7 +92,10 @@ class Realiser:
         learned coder's encoder), else the authored words."""
         if reply.intent is Intent.OPENING:
             return Realised(reply.text, "authored")
-        messages = build_messages(scenario, released=released, recent=recent, intent=reply.intent, line=reply.text)
+        # What was shared before this reply: the fact it tells is its meaning, not yet something told (and so
+        # the request starts as the one read ahead while the trainee typed).
+        before = [i for i in released if i not in reply.released]
+        messages = build_messages(scenario, released=before, recent=recent, intent=reply.intent, line=reply.text)
         context = check_context(scenario, reply, released=released, recent=recent, earlier=earlier, meaning=meaning)
         label = re.compile(rf"^\s*({re.escape(first_name(scenario))}|{re.escape(scenario.persona.name)})\s*:\s*")
         rejected: list[str] = []

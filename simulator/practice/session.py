@@ -390,9 +390,7 @@ class Session:
                  on_show: OnShow | None) -> Realised:
         if realiser is None:
             return Realised(reply.text, "authored")
-        name = first_name(self.scenario)
-        recent = [Exchange("Nurse", e.text) if isinstance(e, TraineeTurn) else Exchange(name, e.text)
-                  for e in self.events if isinstance(e, TraineeTurn | PatientTurn)]
+        recent = self._exchanges(self.events)
         earlier = [e.text for e in self.events if isinstance(e, PatientTurn)]
         # One seed per patient turn, drawn from the session's: a generated reply is reproducible, whatever
         # else (a letter opened, a note saved) happened around it.
@@ -400,6 +398,24 @@ class Session:
         # The learned coder's encoder also checks that a rewording keeps the authored line's meaning.
         return realiser.realise(self.scenario, reply, released=released, recent=recent, earlier=earlier,
                                 seed=seed, on_show=on_show, meaning=self._meaning())
+
+    def read_ahead(self) -> None:
+        """While the trainee thinks and types: have the model that words the replies read the start of the
+        next turn's prompt, so that the reply to their next words starts sooner. Does nothing until that
+        model has loaded and read this visit's fixed start, or once the consultation has ended. Writes nothing
+        to the visit, so it may run on another thread while the trainee's next turn is being taken."""
+        events = list(self.events)  # a snapshot: the trainee's next turn may be appended meanwhile
+        if self.finished or not self._voice.done() or self._voice.exception() is not None:
+            return
+        realiser, recent = self._voice.result(), self._exchanges(events)
+        if realiser is not None and recent and recent[-1].speaker != "Nurse":  # the patient has had their say
+            realiser.read_ahead(self.scenario, released=list(self.engine.state.released), recent=recent)
+
+    def _exchanges(self, events: list[Event]) -> list[Exchange]:
+        """The conversation so far, as the model's prompt shows it."""
+        name = first_name(self.scenario)
+        return [Exchange("Nurse", e.text) if isinstance(e, TraineeTurn) else Exchange(name, e.text)
+                for e in events if isinstance(e, TraineeTurn | PatientTurn)]
 
     def _log(self, event: Event) -> None:
         if self._writer.closed:

@@ -135,6 +135,7 @@ class ConsultationScreen(Screen[Session]):
         settings = config.patient
         loading = "" if settings.backend == "scripted" else " (loading)"
         self.query_one("#voice", Static).update(f"Patient: {settings.summary}{loading}")
+        self._worded = False  # whether a model words the replies (known once it has loaded)
         self._backend_timer = self.set_interval(0.25, self._check_backend)
         self._coder_timer = self.set_interval(0.25, self._check_coder)
         self._tick()
@@ -195,6 +196,14 @@ class ConsultationScreen(Screen[Session]):
             return
         realiser = future.result()
         voice.update(f"Patient: {realiser.backend.name}" if realiser is not None else "Patient: scripted")
+        self._worded = realiser is not None
+        if self._worded and not self._speaking:
+            self._read_ahead()
+
+    def _read_ahead(self) -> None:
+        """While the trainee types, the model reads the start of the next reply's prompt (on a thread: it
+        takes a tenth of a second or two, and the session writes nothing for it)."""
+        self.run_worker(self.session.read_ahead, thread=True, group="read-ahead", exclusive=True)
 
     def _check_coder(self) -> None:
         """Once the coder has loaded, say so if it is not the one asked for: the trainee should know what
@@ -273,6 +282,8 @@ class ConsultationScreen(Screen[Session]):
         reply.remove_class("speaking")
         if event is not None:
             reply.say(event.text)
+            if self._worded:
+                self._read_ahead()
         self._tick()
 
     def _not_said(self, value: str, why: str, turns: list[Turn]) -> None:
