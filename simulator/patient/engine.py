@@ -221,8 +221,9 @@ class PatientEngine:
             line = self._rng.choice(CONFIDENCE_LINES)
             return self._plain(line.format(n=number, N=number[0].upper() + number[1:]), Intent.RATE_CONFIDENCE)
         if asked is Asked.REVIEW:
-            if state.resistance >= RESISTS_FROM * 2:
-                return self._say(Intent.RESIST)
+            # Asked to meet again, they push back only on a plan they never agreed: resisting lines answer advice.
+            if state.resistance >= RESISTS_FROM * 2 and state.agreed is None:
+                return self._say(Intent.UNSURE)
             return self._plain(planning.review, Intent.REVIEW) if planning else self._say(Intent.AGREE)
         if planning is None:
             planning_asks = (Asked.CHOICE, Asked.STEP, Asked.TEACH_BACK, Asked.BARRIERS)

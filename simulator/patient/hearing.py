@@ -146,9 +146,11 @@ class Hearing:
             return Heard(Asked.REVIEW, options=options)
         if _BARRIERS.search(lowered):
             return Heard(Asked.BARRIERS, options=options)
-        if _CHOICE.search(lowered) and not general_choice(lowered):
+        permission = asks_permission(text) or bool(_OFFER.search(lowered))
+        # "Can I mention a few, and you tell me if any appeal?" asks leave first: nothing is named to choose yet.
+        if _CHOICE.search(lowered) and not general_choice(lowered) and not (permission and not options):
             return Heard(Asked.CHOICE, options=options)
-        if asks_permission(text) or _OFFER.search(lowered):
+        if permission:
             return Heard(Asked.PERMISSION, options=options)
         if _STEP.search(lowered):
             return Heard(Asked.STEP, options=options)
