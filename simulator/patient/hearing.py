@@ -170,8 +170,8 @@ class Hearing:
     def about(self, text: str, told: Collection[str] = ()) -> Fact | None:
         """The fact the turn is about: the closest by meaning (or, without an encoder, by topic words), if
         close enough; of two as close, one not yet `told`."""
-        turn = set(words(text))
-        hits = [sum(1 for topic in fact.topics if set(words(topic)) <= turn) for fact in self._facts]
+        turn = _singular(words(text))
+        hits = [sum(1 for topic in fact.topics if _singular(words(topic)) <= turn) for fact in self._facts]
         meaning = self._meaning()
         if meaning is None:
             best = max(range(len(self._facts)), key=lambda i: (hits[i], self._facts[i].id not in told), default=None)
@@ -202,6 +202,14 @@ class Hearing:
 
 
 _REFLECTING = frozenset({Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION, Code.SUMMARY})
+
+
+def _singular(found: list[str]) -> set[str]:
+    """Words with a plural -s taken off, so that a topic "puffer" is found in "the puffers" and "stairs" in
+    "the stair lift" (both sides are treated alike, so an odd stem matches itself)."""
+    return {word[:-3] + "y" if word.endswith("ies") and len(word) > 4 else
+            word[:-1] if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3 else word
+            for word in found}
 
 
 def general_choice(lowered: str) -> bool:

@@ -41,3 +41,14 @@ def test_a_review_after_an_agreed_step_is_agreed_even_by_a_guarded_patient(coder
     engine.state.said.clear()
     reply = _say(engine, coder, "Shall we get you booked in for a month's time to see how you've got on?")
     assert reply.intent is Intent.UNSURE
+
+
+def test_without_an_encoder_a_topic_is_found_in_its_plural_and_singular() -> None:
+    from simulator.coding.coder import RuleCoder
+
+    rules = RuleCoder()
+    engine = PatientEngine(resolve("p2-widow-copd").scenario, 0)
+    _say(engine, rules, "Hello Margaret, come and sit down. Take your time.")
+    assert "puffers" not in {topic for fact in engine.scenario.free_facts for topic in fact.topics}
+    reply = _say(engine, rules, "How are you getting on with the puffers?")
+    assert reply.released == ("inhalers",), reply
