@@ -97,10 +97,14 @@ class PickerScreen(Screen[Choice]):
         table.clear(columns=True)
         table.add_column("Person", width=person)
         table.add_column("Difficulty", width=level)
-        table.add_column("Conditions", width=max(spare, MIN_CONDITIONS))
+        wrap = max(spare, MIN_CONDITIONS)
+        table.add_column("Conditions", width=wrap)
         for choice, who, difficulty in zip(self._choices, people, levels, strict=True):
             conditions = Text(", ".join(choice.scenario_file.scenario.persona.conditions))
-            table.add_row(who, difficulty, conditions, height=None,
+            # Heights worked out here, as the table would wrap them: its measuring every cell took a tenth of
+            # the app's start-up.
+            height = max(len(who.plain.splitlines()), len(conditions.wrap(self.app.console, wrap)))
+            table.add_row(who, difficulty, conditions, height=height,
                           key=f"{choice.scenario_file.scenario.id}:{choice.visit or ''}")
         if self._choices:
             table.move_cursor(row=min(row, len(self._choices) - 1), animate=False)
