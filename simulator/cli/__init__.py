@@ -48,7 +48,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """Every command, from each group's module."""
-    found = argparse.ArgumentParser(prog="simulator", description=__doc__.split("\n")[0])
+    found = argparse.ArgumentParser(
+        prog="simulator", description="Practise 'what matters to you?' care and support planning conversations with "
+        "a simulated patient, and review how they went. With no command, opens the practice app.")
     found.add_argument("--version", action="version", version=f"simulator {__version__}")
     found.set_defaults(handler=practice.run_app)
     commands = found.add_subparsers(title="commands", metavar="COMMAND")

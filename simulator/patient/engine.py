@@ -115,7 +115,7 @@ class PatientEngine:
                                   released=list(dict.fromkeys(known)))
         self._rng = random.Random(seed)
         options = scenario.planning.options if scenario.planning else []
-        self._hearing = Hearing(self._facts(), options, meaning)
+        self._hearing = Hearing(self._facts(), options, meaning, names=[scenario.persona.name])
 
     def opening(self) -> PatientReply:
         """The patient's first words as they sit down."""

@@ -25,6 +25,7 @@ LOOSE = 0.3
 # A topic word the turn uses adds this much to a fact's closeness (and decides alone without an encoder).
 TOPIC_BONUS = 0.1
 _WORD = re.compile(r"[a-z0-9']+")
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 # Words that ask about nothing in particular: a question made of only these is a general invitation.
 GENERAL = frozenset({
     "a", "about", "again", "all", "alright", "am", "an", "and", "any", "anything", "anyway", "are", "as", "at", "be",
@@ -32,8 +33,8 @@ GENERAL = frozenset({
     "coming", "could", "cover", "day", "days", "did", "discuss", "do", "does", "doing", "else", "everything", "feel",
     "feeling", "feels", "first", "focus", "for", "from", "generally", "get", "getting", "go", "goes", "going",
     "good", "got", "had", "happened", "happening", "has", "have", "here's", "honestly", "hoping", "how", "i", "if",
-    "in", "is", "it", "it's", "just", "kind", "know", "last", "lately", "let", "life", "like", "lot", "me", "mind",
-    "moment", "more", "much", "my", "new", "news", "now", "of", "ok", "okay", "on", "or", "overall", "really",
+    "in", "is", "it", "it's", "just", "keeping", "kind", "know", "last", "lately", "let", "life", "like", "lot", "me",
+    "mind", "moment", "more", "much", "my", "new", "news", "now", "of", "ok", "okay", "on", "or", "overall", "really",
     "recently", "right", "saw", "say", "says", "see", "seen", "since", "so", "some", "something", "sort", "start",
     "talk", "tell", "than", "that", "that's", "the", "them", "then", "there", "there's", "things", "things'",
     "think", "this", "those", "time", "to", "today", "up", "us", "very", "want", "wanted", "was", "way", "we",
@@ -50,31 +51,40 @@ INVITATIONS = (
 # How each planning move is asked, in the words nurses use (the coder's tags are the first signal).
 _GOAL = re.compile(r"\b(goal|hop(e|ing) (for|to)|like to be (able|doing)|want(ed)? to (achieve|change|get back|be "
                    r"able)|be different|looking ahead|in (six|three|a few|twelve) (months|weeks)|a year from now|"
-                   r"future|good day look|aim for|work towards|what would you like to (do|change|work)|sort out one thing|if you could "
-                   r"change|what would you want (it )?to be)\b")
-_STEP = re.compile(r"\b((first|small|next|little) step|(one|a|first) (small|little) (thing|change)|something small|where (would|could|might) you (start|begin)|what (could|might|"
-                   r"would) you (do|try)|start with|make a start|this week|before (i see you|next time|we (next )?meet|i next see you))\b")
+                   r"future|good day look|aim for|work towards|what would you like to (do|change|work)|"
+                   r"sort out one thing|if you could change|what would you want (it )?to be)\b")
+_STEP = re.compile(r"\b((first|small|next|little) step|(one|a|first) (small|little) (thing|change)|something small|"
+                   r"where (would|could|might) you (start|begin)|what (could|might|would) you (do|try)|start with|"
+                   r"make a start|this week|before (i see you|next time|we (next )?meet|i next see you))\b")
 _CHOICE = re.compile(r"\b((which|what) of (those|these|them)|any of (those|these|them)|which (one|would you)|"
                      r"appeals?|sounds? (best|good|doable|possible|right)|fancy|would suit you|(do|would) you prefer|"
                      r"either of)\b")
-_BARRIERS = re.compile(r"\b(get in the way|gets in the way|stop you|stand in (your|the) way|obstacles?|go wrong|"
-                       r"trip you up|make it (hard|difficult)|hardest part|what might (stop|happen)|difficult about|"
-                       r"hard about)\b")
-_RAISE = re.compile(r"\b(higher|raise|bump|nudge|move (it )?up|bring it up|increase|get (it |you )?(to|up to)|closer to|more confident|go up|"
-                    r"push it up|from an? \d+ to|what would (help|make)( it| you)? (more|higher|a \d+))\b")
+# "What might stop you?" asks what could get in the way; "what the knees stop you doing" does not.
+_BARRIERS = re.compile(r"\b(get in the way|gets in the way|(might|could|would|will|to) stop you|stopping you|"
+                       r"stand in (your|the) way|obstacles?|go wrong|trip you up|make it (hard|difficult)|hardest part|"
+                       r"what might (stop|happen)|difficult about|hard about)\b")
+_RAISE = re.compile(r"\b(higher|raise|bump|nudge|move (it )?up|bring it up|increase|get (it |you )?(to|up to)|"
+                    r"closer to|more confident|go up|push it up|from an? \d+ to|what would (help|make)( it| you)? "
+                    r"(more|higher|a \d+))\b")
 _CONFIDENCE_FOLLOW = re.compile(r"\b(that number|an? \d+|score|rather than|not (a )?lower|not zero|so high|as high|"
                                 r"more confident|higher|lower|why (an? )?\d+)\b")
 _TEACH_BACK = re.compile(r"\b(in your own words|(tell|run) me (back|through) what|say (it|that) back|recap what|"
                          r"what (are|will) you (going to )?(do|tell)|what have we (agreed|decided)|what we('ve| have) "
                          r"(agreed|decided|said))\b")
 _REVIEW = re.compile(r"\b(see you again|meet again|catch up again|speak again|come back|follow[- ]?up|review|"
-                     r"(see|meet|speak to|talk to|check in with) you( both| all)? (in|again|after)|book (you|another|a))\b")
+                     r"(see|meet|speak to|talk to|check in with) you( both| all)? (in|again|after)|"
+                     r"book (you|another|a))\b")
 # Checking a summary back: the patient says whether it is right.
 _CHECK = re.compile(r"\b(have i got (that|it|the gist|this)|did i get (that|it)|is that (right|fair)|does that sound "
                     r"(right|fair)|am i right|got that right|fair summary|is that about it)\b")
-_OFFER = re.compile(r"\b(would you like (me to|some|the|more|a leaflet|to know|to hear)|can i (share|tell|suggest|"
-                    r"mention|give)|would it (help|be ok|be okay|be alright) if i|do you want (me to|some|the|to "
-                    r"hear|to know)|shall i (tell|explain|go through|give))\b")
+# Asking how what was just said went down: the patient reacts to it, as to a summary checked back.
+_REACTION = re.compile(r"\b(what do you (make|think) of (that|this|it|all that)|how does (that|this|it|all that) "
+                       r"(land|sound|feel|seem)|how do you feel about (that|this|it|all that)|"
+                       r"any thoughts on (that|this))\b")
+_OFFER = re.compile(r"\b(would you like (me to|some|the|more|a leaflet|to know|to hear)|(can|could|may) i (share|tell|"
+                    r"suggest|mention|give|explain|go through|talk you through)|would it (help|be ok|be okay|"
+                    r"be alright) if i|do you want (me to|some|the|to hear|to know)|shall i (tell|explain|go through|"
+                    r"give))\b")
 
 
 class Asked(StrEnum):
@@ -111,25 +121,28 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
-def general(text: str) -> bool:
-    """Whether the turn asks about nothing in particular ("How have things been?", "Tell me more.")."""
-    return all(word in GENERAL or word.isdigit() for word in words(text))
+def general(text: str, names: Collection[str] = ()) -> bool:
+    """Whether the turn asks about nothing in particular ("How have things been?", "Tell me more."); `names`
+    (the patient's, lower case) are how they are addressed, not something asked about."""
+    return all(word in GENERAL or word in names or word.isdigit() for word in words(text))
 
 
 class Hearing:
     """Works out what each turn is about, for one scenario's facts and options."""
 
     def __init__(self, facts: Sequence[Fact], options: Sequence[Option],
-                 meaning: Callable[[], Meaning | None] = lambda: None) -> None:
+                 meaning: Callable[[], Meaning | None] = lambda: None, names: Collection[str] = ()) -> None:
         self._facts = list(facts)
         self._options = list(options)
         self._meaning = meaning
+        self._names = frozenset(word for name in names for word in words(name))
 
     def hear(self, text: str, coding: Coding, *, rated: bool, told: Collection[str] = ()) -> Heard:
         """What `text` (coded as `coding`) asks; `rated`: the patient has already given a confidence number;
         `told`: the facts already told (between two equally close, the one not yet told is meant)."""
         codes = coding.codes
         lowered = " ".join(words(text))
+        focus = asked_part(text)
         asking = bool(codes & (QUESTIONS | {Code.ELICITS_GOAL, Code.ACTION_STEP, Code.TEACH_BACK})) or "?" in text
         options = self.options_named(text)
         if not asking and not codes & {Code.REVIEW_ARRANGED, Code.CONFIDENCE_RULER}:
@@ -154,16 +167,17 @@ class Hearing:
             return Heard(Asked.PERMISSION, options=options)
         if _STEP.search(lowered):
             return Heard(Asked.STEP, options=options)
-        if _CHECK.search(lowered):
+        if _CHECK.search(lowered) or _REACTION.search(" ".join(words(focus))):
             return Heard(Asked.CHECK, options=options)
         if Code.ELICITS_GOAL in codes or _GOAL.search(lowered):
             return Heard(Asked.GOAL, options=options)
-        fact = self.about(text, told)
+        # What the questions ask, else the whole turn ("How does that land?" is about what was said before it).
+        fact = self.about(focus, told) or (self.about(text, told) if focus != text else None)
         if fact is not None:
             return Heard(Asked.FACT, fact, options)
         if Code.ACTION_STEP in codes:  # the coder's tag alone, on a question about none of their facts
             return Heard(Asked.STEP, options=options)
-        if general(text) or codes & {Code.ASKS_WHAT_MATTERS, Code.AGENDA_SETTING} or self.inviting(text):
+        if general(focus, self._names) or codes & {Code.ASKS_WHAT_MATTERS, Code.AGENDA_SETTING} or self.inviting(focus):
             return Heard(Asked.GENERAL, options=options)
         return Heard(Asked.UNKNOWN, options=options)
 
@@ -202,6 +216,13 @@ class Hearing:
 
 
 _REFLECTING = frozenset({Code.SIMPLE_REFLECTION, Code.COMPLEX_REFLECTION, Code.SUMMARY})
+
+
+def asked_part(text: str) -> str:
+    """The sentences of a turn that ask something, or the whole turn if none does: "Morning, grab a seat. How have
+    things been?" asks what the last sentence asks, and the greeting must not blur it."""
+    questions = [sentence for sentence in _SENTENCE.split(text.strip()) if sentence.rstrip().endswith("?")]
+    return " ".join(questions) if questions and len(questions) < len(_SENTENCE.split(text.strip())) else text
 
 
 def _singular(found: list[str]) -> set[str]:

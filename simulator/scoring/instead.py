@@ -16,7 +16,7 @@ from simulator.coding.care_tags import step_elements
 from simulator.coding.codes import REFLECTIONS, Code
 from simulator.content.rubric import Behaviour
 from simulator.content.scenario import Fact, HiddenFact, Scenario
-from simulator.patient.engine import Intent
+from simulator.patient.engine import AGAIN, Intent
 from simulator.scoring.score import STEP_ELEMENTS, CodedTurn, Conversation
 from simulator.scoring.wording import (
     advised_action,
@@ -145,7 +145,10 @@ def _worth(sentence: str) -> float:
 
 
 def telling(text: str) -> str | None:
-    """The sentence of a patient's turn most worth saying back, cut at a clause so it stays short."""
+    """The sentence of a patient's turn most worth saying back, cut at a clause so it stays short. A line said
+    again is said back without its "Like I said"."""
+    for again in AGAIN:
+        text = text.removeprefix(again)
     found = [s for s in sentences(text) if len(s.split()) >= 3]
     if not found:
         return None
@@ -222,10 +225,20 @@ def _open(scene: Scene, moment: CodedTurn | None, conversation: Conversation) ->
     return opened(asked)
 
 
+# Replies that carry nothing of the person's to say back ("Ask me another.", "Right.", "Go on, then.").
+STOCK = frozenset({Intent.UNSURE, Intent.ACKNOWLEDGE, Intent.AGREE, Intent.PERMIT, Intent.CLOSING})
+
+
+def _sayable(scene: Scene, heard: str | None) -> str | None:
+    """`heard`, unless it was a stock reply, which a reflection would only parrot."""
+    said = next((s for s in scene.said if s.text == heard), None)
+    return None if heard is None or (said is not None and said.intent in STOCK) else heard
+
+
 def _reflect(scene: Scene, moment: CodedTurn | None, conversation: Conversation) -> str | None:
-    heard = moment.heard if moment is not None and moment.heard else None
-    if heard is None:
-        before = _before(scene, moment)
+    heard = _sayable(scene, moment.heard if moment is not None and moment.heard else None)
+    if heard is None:  # nothing of theirs just before: the last thing they did say of their own
+        before = [s for s in _before(scene, moment) if s.intent not in STOCK]
         heard = before[-1].text if before else None
     return _reflection(heard, scene.names) if heard else None
 
@@ -281,7 +294,7 @@ def _evoke(scene: Scene, moment: CodedTurn | None, conversation: Conversation) -
     action = advised_action(told.words({Code.PERSUADE, Code.CONFRONT})) if told is not None else None
     if action:
         return f"What are your own thoughts about {action}, {scene.name}?"
-    heard = told.heard if told is not None else ""
+    heard = _sayable(scene, told.heard if told is not None else None)
     back = _reflection(heard, scene.names) if heard else None
     return f"{back + ' ' if back else ''}What ideas do you have about what might help, {scene.name}?"
 
