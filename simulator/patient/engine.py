@@ -11,7 +11,7 @@ import copy
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from simulator.coding.codes import REFLECTIONS, Code, Coding
@@ -148,7 +148,7 @@ class PatientEngine:
         state = self.state
         state.turns += 1
         heard = self._hearing.hear(text, coding, rated=state.confidence is not None, told=state.released)
-        reply = self._reply(heard, codes, text)
+        reply = self._reply(replace(heard, fact=self._lead_in(heard.fact)), codes, text)
         state.said.append(reply.text)
         return reply
 
@@ -329,6 +329,20 @@ class PatientEngine:
 
     def _facts(self) -> list[Fact]:
         return [*self._free_facts(), *self.scenario.hidden_facts]
+
+    def _lead_in(self, fact: Fact | None) -> Fact | None:
+        """What a turn about `fact` brings out: the fact itself once the story is ready for it, else the first
+        thing it builds on that is still untold (asked about "your granddaughter", they first say who Ava is)."""
+        facts = {f.id: f for f in self._facts()}
+        seen: set[str] = set()
+        while fact is not None and not self._ready(fact) and fact.id not in seen:
+            seen.add(fact.id)
+            earlier = next((facts[name] for name in fact.after
+                            if name not in self.state.released and name in facts), None)
+            if earlier is None:
+                break
+            fact = earlier
+        return fact
 
     def _ready(self, fact: Fact) -> bool:
         """Whether everything the fact builds on has been said (someone it names, introduced first)."""
