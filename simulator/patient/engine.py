@@ -168,12 +168,14 @@ class PatientEngine:
             return self._answer(heard, codes)
         if heard.asked is Asked.CHECK:
             return self._say(Intent.AGREE if state.resistance < GUARDED_RESISTANCE else Intent.UNSURE)
+        # A question about their life is answered, however collaboratively it was put ("Is there anyone who
+        # helps you out?", "Where would you like to start?"): agreeing to it would answer nothing.
+        if heard.asked in (Asked.FACT, Asked.GENERAL, Asked.GOAL):
+            return self._answer(heard, codes)
         if heard.asked is Asked.PERMISSION or codes & {Code.PERSUADE_WITH_PERMISSION, Code.SEEKING_COLLABORATION}:
             if state.resistance >= 0.5:
                 return self._say(Intent.UNSURE)
             return self._say(Intent.PERMIT if heard.asked is Asked.PERMISSION else Intent.AGREE)
-        if heard.asked in (Asked.FACT, Asked.GENERAL, Asked.UNKNOWN, Asked.GOAL):
-            return self._answer(heard, codes)
         if codes & (REFLECTIONS | {Code.SUMMARY}):
             if state.resistance <= GUARDED_RESISTANCE:
                 topical = heard.fact if heard.fact is not None and heard.fact in self._free_facts() else None

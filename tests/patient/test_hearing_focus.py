@@ -67,3 +67,12 @@ def test_what_the_illness_stops_them_doing_asks_a_goal_not_barriers(coder: Coder
     assert reply.intent is not Intent.BARRIER, reply
     reply = _say(engine, coder, "What might stop you from making a start on that?")
     assert reply.intent is Intent.BARRIER, reply
+
+
+@pytest.mark.parametrize("asked", ["Does anyone help you out at home?",
+                                   "Shall we start with whatever is on your mind?"])
+def test_a_question_put_collaboratively_is_still_answered(coder: Coder, asked: str) -> None:
+    engine = _engine("p6-knee-pain", coder)
+    _say(engine, coder, "Hi Denise, come in and sit wherever is comfy. How have the knees been?")
+    reply = _say(engine, coder, asked)
+    assert reply.intent not in (Intent.AGREE, Intent.PERMIT), reply
