@@ -3,25 +3,11 @@ asked to explain is leave, asked how information went down they react to it, and
 doing asks a goal, not what might get in the way."""
 
 import pytest
+from helpers import patient, respond
 
-from simulator.coding.coder import Coder, code_turns, learned_coder
-from simulator.coding.meaning import meaning_of
-from simulator.content.scenario_loader import resolve
-from simulator.patient.engine import Intent, PatientEngine, PatientReply
+from simulator.coding.coder import Coder
+from simulator.patient.engine import Intent
 from simulator.patient.hearing import asked_part
-
-
-@pytest.fixture(scope="module")
-def coder() -> Coder:
-    return learned_coder()
-
-
-def _engine(scenario: str, coder: Coder) -> PatientEngine:
-    return PatientEngine(resolve(scenario).scenario, 0, meaning=lambda: meaning_of(coder))
-
-
-def _say(engine: PatientEngine, coder: Coder, text: str) -> PatientReply:
-    return engine.respond(text, code_turns(coder, [text], [""], [False])[0])
 
 
 def test_the_question_is_the_part_that_asks() -> None:
@@ -32,8 +18,8 @@ def test_the_question_is_the_part_that_asks() -> None:
 
 
 def test_a_greeting_before_an_invitation_still_invites(coder: Coder) -> None:
-    engine = _engine("p3-heart-failure-daughter", coder)
-    reply = _say(engine, coder, "Good morning to you both, come in and make yourselves comfortable, there's a "
+    engine = patient("p3-heart-failure-daughter", coder)
+    reply = respond(engine, coder, "Good morning to you both, come in and make yourselves comfortable, there's a "
                                 "chair by the window. Arthur, how have you been keeping lately?")
     assert reply.intent is Intent.OPEN_UP and reply.released, reply
 
@@ -41,9 +27,9 @@ def test_a_greeting_before_an_invitation_still_invites(coder: Coder) -> None:
 @pytest.mark.parametrize("asked", ["Could I explain what the kidney number means?",
                                    "May I go through what the results show?"])
 def test_leave_to_explain_is_given(coder: Coder, asked: str) -> None:
-    engine = _engine("p3-heart-failure-daughter", coder)
-    _say(engine, coder, "Hello Arthur, hello Susan. How are things at home?")
-    assert _say(engine, coder, asked).intent is Intent.PERMIT
+    engine = patient("p3-heart-failure-daughter", coder)
+    respond(engine, coder, "Hello Arthur, hello Susan. How are things at home?")
+    assert respond(engine, coder, asked).intent is Intent.PERMIT
 
 
 @pytest.mark.parametrize("asked", [
@@ -52,27 +38,27 @@ def test_leave_to_explain_is_given(coder: Coder, asked: str) -> None:
     "of that?",
 ])
 def test_asked_how_information_went_down_they_react_to_it(coder: Coder, asked: str) -> None:
-    engine = _engine("p3-heart-failure-daughter", coder)
-    _say(engine, coder, "Hello Arthur, hello Susan. How are things at home?")
-    reply = _say(engine, coder, asked)
+    engine = patient("p3-heart-failure-daughter", coder)
+    respond(engine, coder, "Hello Arthur, hello Susan. How are things at home?")
+    reply = respond(engine, coder, asked)
     assert reply.intent in (Intent.AGREE, Intent.UNSURE) and not reply.released, reply
 
 
 def test_what_the_illness_stops_them_doing_asks_a_goal_not_barriers(coder: Coder) -> None:
-    engine = _engine("p6-knee-pain", coder)
+    engine = patient("p6-knee-pain", coder)
     for turn in ("Hi Denise, come in and sit wherever is comfy.", "How have the knees been lately?",
                  "It sounds like they're grinding you down."):
-        _say(engine, coder, turn)
-    reply = _say(engine, coder, "What's one thing you'd really like to get back to, that your knees stop you doing now?")
+        respond(engine, coder, turn)
+    reply = respond(engine, coder, "What's one thing you'd really like to get back to, that your knees stop you doing now?")
     assert reply.intent is not Intent.BARRIER, reply
-    reply = _say(engine, coder, "What might stop you from making a start on that?")
+    reply = respond(engine, coder, "What might stop you from making a start on that?")
     assert reply.intent is Intent.BARRIER, reply
 
 
 @pytest.mark.parametrize("asked", ["Does anyone help you out at home?",
                                    "Shall we start with whatever is on your mind?"])
 def test_a_question_put_collaboratively_is_still_answered(coder: Coder, asked: str) -> None:
-    engine = _engine("p6-knee-pain", coder)
-    _say(engine, coder, "Hi Denise, come in and sit wherever is comfy. How have the knees been?")
-    reply = _say(engine, coder, asked)
+    engine = patient("p6-knee-pain", coder)
+    respond(engine, coder, "Hi Denise, come in and sit wherever is comfy. How have the knees been?")
+    reply = respond(engine, coder, asked)
     assert reply.intent not in (Intent.AGREE, Intent.PERMIT), reply

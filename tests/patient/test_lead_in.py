@@ -3,20 +3,9 @@ granddaughter before she has said who Ava is, Denise says who Ava is, not an unr
 matters most about her."""
 
 import pytest
+from helpers import patient, respond
 
-from simulator.coding.coder import Coder, code_turns, learned_coder
-from simulator.coding.meaning import meaning_of
-from simulator.content.scenario_loader import resolve
-from simulator.patient.engine import PatientEngine, PatientReply
-
-
-@pytest.fixture(scope="module")
-def coder() -> Coder:
-    return learned_coder()
-
-
-def _say(engine: PatientEngine, coder: Coder, text: str) -> PatientReply:
-    return engine.respond(text, code_turns(coder, [text], [""], [False])[0])
+from simulator.coding.coder import Coder
 
 
 @pytest.mark.parametrize("turn", [
@@ -24,12 +13,11 @@ def _say(engine: PatientEngine, coder: Coder, text: str) -> PatientReply:
     "What's it like getting down on the floor to play with your granddaughter?",
 ])
 def test_asked_about_someone_not_yet_introduced_they_introduce_them(coder: Coder, turn: str) -> None:
-    scenario = resolve("p6-knee-pain").scenario
-    introduces = next(f for f in scenario.hidden_facts if f.priority).after
+    engine = patient("p6-knee-pain", coder)
+    introduces = next(f for f in engine.scenario.hidden_facts if f.priority).after
     assert introduces  # the priority builds on who Ava is
-    engine = PatientEngine(scenario, 0, meaning=lambda: meaning_of(coder))
     for line in ("Hi Denise, come in and take whichever chair suits your knees.", "How have the knees been?",
                  "That sounds really wearing."):
-        _say(engine, coder, line)
+        respond(engine, coder, line)
     assert not set(introduces) & set(engine.state.released)
-    assert _say(engine, coder, turn).released == tuple(introduces)
+    assert respond(engine, coder, turn).released == tuple(introduces)

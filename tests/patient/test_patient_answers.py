@@ -5,26 +5,12 @@ in the app; the wording is a nurse's, not the scenario's topic words.
 """
 
 import pytest
+from helpers import patient, respond
 
-from simulator.coding.coder import Coder, RuleCoder, code_turns, learned_coder
+from simulator.coding.coder import Coder, RuleCoder, code_turns
 from simulator.coding.codes import Code
-from simulator.coding.meaning import meaning_of
 from simulator.content.scenario_loader import ScenarioFile, resolve
-from simulator.patient.engine import AGAIN, Intent, PatientEngine, PatientReply, with_article
-
-
-@pytest.fixture(scope="module")
-def coder() -> Coder:
-    return learned_coder()
-
-
-def _engine(scenario: str, coder: Coder, seed: int = 0) -> PatientEngine:
-    return PatientEngine(resolve(scenario).scenario, seed, meaning=lambda: meaning_of(coder))
-
-
-def _say(engine: PatientEngine, coder: Coder, text: str) -> PatientReply:
-    return engine.respond(text, code_turns(coder, [text], [""], [False])[0])
-
+from simulator.patient.engine import AGAIN, Intent, PatientEngine, with_article
 
 WARM_UP = [
     "Hi Gary, I'm Sam. We've got about twenty minutes and I'd like it to be about what matters to you.",
@@ -35,32 +21,32 @@ WARM_UP = [
 
 
 def _warmed(coder: Coder) -> PatientEngine:
-    engine = _engine("p1-taxi-driver", coder)
+    engine = patient("p1-taxi-driver", coder)
     for line in WARM_UP:
-        _say(engine, coder, line)
+        respond(engine, coder, line)
     return engine
 
 
 def test_a_question_is_answered_with_the_fact_it_asks_about_in_other_words(coder: Coder) -> None:
-    engine = _engine("p2-widow-copd", coder)
-    _say(engine, coder, "Hello Margaret, come and sit down. Take your time.")
-    reply = _say(engine, coder, "How are you finding the puffers at the moment?")
+    engine = patient("p2-widow-copd", coder)
+    respond(engine, coder, "Hello Margaret, come and sit down. Take your time.")
+    reply = respond(engine, coder, "How are you finding the puffers at the moment?")
     assert reply.released == ("inhalers",)
-    reply = _say(engine, coder, "Who have you got around you these days?")
+    reply = respond(engine, coder, "Who have you got around you these days?")
     assert reply.released and reply.released[0] in {"claire", "ron"}
 
 
 def test_a_question_the_scenario_holds_nothing_on_gets_no_unrelated_fact(coder: Coder) -> None:
-    engine = _engine("p2-widow-copd", coder)
-    _say(engine, coder, "Hello Margaret, come and sit down. Take your time.")
-    reply = _say(engine, coder, "What did you think of the football at the weekend?")
+    engine = patient("p2-widow-copd", coder)
+    respond(engine, coder, "Hello Margaret, come and sit down. Take your time.")
+    reply = respond(engine, coder, "What did you think of the football at the weekend?")
     assert reply.released == () and reply.intent is Intent.UNSURE
     assert reply.text in resolve("p2-widow-copd").scenario.planning.unknown  # type: ignore[union-attr]
 
 
 def test_closed_questions_get_the_records_answer_not_a_random_yes_or_no(coder: Coder) -> None:
-    engine = _engine("p2-widow-copd", coder)
-    reply = _say(engine, coder, "Are you still smoking at all?")
+    engine = patient("p2-widow-copd", coder)
+    reply = respond(engine, coder, "Are you still smoking at all?")
     assert reply.intent is Intent.ANSWER_BRIEF and reply.text.lower().startswith("no")
 
 
@@ -68,25 +54,25 @@ def test_planning_goal_options_step_confidence_teach_back_and_review(coder: Code
     engine = _warmed(coder)
     planning = engine.scenario.planning
     assert planning is not None
-    goal = _say(engine, coder, "If things were going better in six months, what would be different for you?")
+    goal = respond(engine, coder, "If things were going better in six months, what would be different for you?")
     assert goal.intent in {Intent.GOAL, Intent.DISCLOSE}
-    assert _say(engine, coder, "Would it be alright if I told you about something that's helped other drivers?"
+    assert respond(engine, coder, "Would it be alright if I told you about something that's helped other drivers?"
                 ).intent is Intent.PERMIT
-    offered = _say(engine, coder, "There's a slow-release metformin that's often kinder on the stomach. Which of "
+    offered = respond(engine, coder, "There's a slow-release metformin that's often kinder on the stomach. Which of "
                                   "those appeals, if either?")
     option = next(o for o in planning.options if o.id == "slow-release-metformin")
     assert offered.intent is Intent.STEP and offered.text == option.step
-    rated = _say(engine, coder, "How sure are you, from nought to ten, that you'll do that?")
+    rated = respond(engine, coder, "How sure are you, from nought to ten, that you'll do that?")
     assert rated.intent is Intent.RATE_CONFIDENCE
     assert with_article(engine.state.confidence or 0) in rated.text.lower()
-    why = _say(engine, coder, "What makes it that number and not a lower one?")
+    why = respond(engine, coder, "What makes it that number and not a lower one?")
     assert why.text == planning.confidence.why_not_lower
-    raise_it = _say(engine, coder, "What would help it go up a point or two?")
+    raise_it = respond(engine, coder, "What would help it go up a point or two?")
     assert raise_it.text == planning.confidence.would_raise
-    back = _say(engine, coder, "Just so I know I've explained it properly, could you tell me in your own words "
+    back = respond(engine, coder, "Just so I know I've explained it properly, could you tell me in your own words "
                                "what you're going to do?")
     assert back.intent is Intent.TEACH_BACK and back.text == planning.teach_back.format(step=option.step)
-    review = _say(engine, coder, "Shall we meet again in six weeks to see how it's gone?")
+    review = respond(engine, coder, "Shall we meet again in six weeks to see how it's gone?")
     assert review.intent is Intent.REVIEW and review.text == planning.review
 
 
@@ -94,22 +80,22 @@ def test_a_rejected_option_is_turned_down_in_the_persons_words(coder: Coder) -> 
     engine = _warmed(coder)
     planning = engine.scenario.planning
     assert planning is not None
-    reply = _say(engine, coder, "Some people find a brisk walk at the end of your shift helps.")
+    reply = respond(engine, coder, "Some people find a brisk walk at the end of your shift helps.")
     walking = next(o for o in planning.options if o.id == "walking")
     assert not walking.welcome and reply.text == walking.reply
 
 
 def test_the_patient_names_their_own_small_step_when_asked(coder: Coder) -> None:
     engine = _warmed(coder)
-    reply = _say(engine, coder, "So what could be a first small step for you, before I see you next?")
+    reply = respond(engine, coder, "So what could be a first small step for you, before I see you next?")
     assert reply.intent is Intent.STEP and reply.text == engine.scenario.planning.step  # type: ignore[union-attr]
-    back = _say(engine, coder, "Can you run me through what you're going to do, so I know I've explained it?")
+    back = respond(engine, coder, "Can you run me through what you're going to do, so I know I've explained it?")
     assert engine.scenario.planning.step in back.text  # type: ignore[union-attr]
 
 
 def test_teach_back_with_nothing_agreed_says_so(coder: Coder) -> None:
     engine = _warmed(coder)
-    back = _say(engine, coder, "Can you tell me in your own words what we've agreed?")
+    back = respond(engine, coder, "Can you tell me in your own words what we've agreed?")
     assert back.text == engine.scenario.planning.unsure_plan  # type: ignore[union-attr]
 
 
@@ -151,7 +137,7 @@ def test_confidence_reads_as_english() -> None:
 
 def test_a_summary_checked_back_gets_a_yes_not_a_fact(coder: Coder) -> None:
     engine = _warmed(coder)
-    reply = _say(engine, coder, "So it's the shifts and the tablets together. Have I got that right?")
+    reply = respond(engine, coder, "So it's the shifts and the tablets together. Have I got that right?")
     assert reply.intent is Intent.AGREE and reply.released == ()
 
 
@@ -159,5 +145,5 @@ def test_a_secret_once_told_is_not_denied_when_asked_about_again(coder: Coder) -
     engine = _warmed(coder)
     fact = next(f for f in engine.scenario.hidden_facts if f.id == "licence-fear")
     engine.state.released.append(fact.id)
-    reply = _say(engine, coder, "Are you worried about insulin and your licence?")
+    reply = respond(engine, coder, "Are you worried about insulin and your licence?")
     assert reply.text != fact.brief and reply.text in fact.text

@@ -2,20 +2,11 @@
 leave; a review proposed after a step was agreed is taken as a review, however guarded the patient is."""
 
 import pytest
+from helpers import patient, respond
 
-from simulator.coding.coder import Coder, code_turns, learned_coder
-from simulator.coding.meaning import meaning_of
+from simulator.coding.coder import Coder, RuleCoder
 from simulator.content.scenario_loader import resolve
-from simulator.patient.engine import RESISTS_FROM, Intent, PatientEngine, PatientReply
-
-
-@pytest.fixture(scope="module")
-def coder() -> Coder:
-    return learned_coder()
-
-
-def _say(engine: PatientEngine, coder: Coder, text: str) -> PatientReply:
-    return engine.respond(text, code_turns(coder, [text], [""], [False])[0])
+from simulator.patient.engine import RESISTS_FROM, Intent, PatientEngine
 
 
 @pytest.mark.parametrize("asked", [
@@ -23,32 +14,30 @@ def _say(engine: PatientEngine, coder: Coder, text: str) -> PatientReply:
     "Would it help if I mentioned a few ideas? Then you can say which of those sounds doable.",
 ])
 def test_leave_to_share_ideas_is_given_before_anything_is_chosen(coder: Coder, asked: str) -> None:
-    engine = PatientEngine(resolve("p2-widow-copd").scenario, 0, meaning=lambda: meaning_of(coder))
-    _say(engine, coder, "Hello Margaret, it's good to see you. How have you been keeping?")
-    reply = _say(engine, coder, asked)
+    engine = patient("p2-widow-copd", coder)
+    respond(engine, coder, "Hello Margaret, it's good to see you. How have you been keeping?")
+    reply = respond(engine, coder, asked)
     assert reply.intent is Intent.PERMIT, reply
 
 
 def test_a_review_after_an_agreed_step_is_agreed_even_by_a_guarded_patient(coder: Coder) -> None:
     scenario = resolve("p1-taxi-driver").scenario
     assert scenario.planning is not None
-    engine = PatientEngine(scenario, 0, meaning=lambda: meaning_of(coder))
+    engine = patient("p1-taxi-driver", coder)
     engine.state.agreed = scenario.planning.step
     engine.state.resistance = RESISTS_FROM * 3  # pushed back earlier in the visit
-    reply = _say(engine, coder, "Shall we get you booked in for a month's time to see how the Sunday plan went?")
+    reply = respond(engine, coder, "Shall we get you booked in for a month's time to see how the Sunday plan went?")
     assert reply.intent is Intent.REVIEW and reply.text == scenario.planning.review
     engine.state.agreed = None  # with no step agreed, a guarded patient does not sign up to meeting again
     engine.state.said.clear()
-    reply = _say(engine, coder, "Shall we get you booked in for a month's time to see how you've got on?")
+    reply = respond(engine, coder, "Shall we get you booked in for a month's time to see how you've got on?")
     assert reply.intent is Intent.UNSURE
 
 
 def test_without_an_encoder_a_topic_is_found_in_its_plural_and_singular() -> None:
-    from simulator.coding.coder import RuleCoder
-
     rules = RuleCoder()
     engine = PatientEngine(resolve("p2-widow-copd").scenario, 0)
-    _say(engine, rules, "Hello Margaret, come and sit down. Take your time.")
+    respond(engine, rules, "Hello Margaret, come and sit down. Take your time.")
     assert "puffers" not in {topic for fact in engine.scenario.free_facts for topic in fact.topics}
-    reply = _say(engine, rules, "How are you getting on with the puffers?")
+    reply = respond(engine, rules, "How are you getting on with the puffers?")
     assert reply.released == ("inhalers",), reply
