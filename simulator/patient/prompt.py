@@ -86,8 +86,8 @@ EXAMPLES: list[tuple[str, str]] = [
 def turn_message(scenario: Scenario, *, released: list[str], recent: list[Exchange], intent: Intent,
                  line: str) -> str:
     """This turn's request: what has been shared, the recent conversation, the intent and the line."""
-    parts = [*_context(scenario, released, recent[-2 * RECENT:]), f"The patient {INTENT_GUIDANCE[intent]}.\nMeaning: {line}"]
-    return "\n".join(parts)
+    asked = f"The patient {INTENT_GUIDANCE[intent]}.\nMeaning: {line}"
+    return "\n".join([*_context(scenario, released, recent[-2 * RECENT:]), asked])
 
 
 def next_turn_start(scenario: Scenario, *, released: list[str], recent: list[Exchange]) -> str:
