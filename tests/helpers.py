@@ -1,10 +1,15 @@
 """Helpers shared by test modules: where the checkout, the tests' own data and the trainee scripts are, a patient
-that hears turns as the app's does, and a backend that records what the patient's model was given to read.
+that hears turns as the app's does, fake models' streaming, a packaged model to pull, and a backend that records
+what the patient's model was given to read.
 
 Every test folder reaches this module as `from helpers import ...` (pyproject.toml puts tests/ on the path).
 """
 
+import json
+import zipfile
 from pathlib import Path
+
+import pytest
 
 from simulator import locations
 from simulator.coding.coder import Coder, code_turns
@@ -39,6 +44,34 @@ def patient(scenario: str, coder: Coder, seed: int = 0) -> PatientEngine:
 def respond(engine: PatientEngine, coder: Coder, text: str) -> PatientReply:
     """The patient's reply to `text`, coded by `coder` as a turn with nothing said before it."""
     return engine.respond(text, code_turns(coder, [text], [""], [False])[0])
+
+
+def streamed(text: str, on_text: OnText | None) -> str:
+    """`text` streamed word by word, as a model writes it; what was shown when `on_text` stopped it."""
+    shown = ""
+    for word in text.split(" "):
+        shown = f"{shown} {word}".strip()
+        if on_text is not None and not on_text(shown):
+            break
+    return shown
+
+
+def packaged(gguf: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`gguf` packaged as the model "tiny" is on PyPI: a wheel in `folder`, and a manifest the model store reads
+    in place of its own. Returns the wheel, for `models pull tiny --wheel`."""
+    from simulator.patient import model_store
+
+    wheel = folder / "tiny_model-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.write(gguf, "tiny_model/tiny.gguf")
+    manifests = folder / "manifests"
+    manifests.mkdir()
+    (manifests / "tiny.json").write_text(json.dumps({
+        "name": "tiny", "description": "a tiny random model", "licence": "Apache-2.0", "package": "tiny-model",
+        "version": "1.0", "wheel_sha256": model_store.sha256(wheel), "member": "tiny_model/tiny.gguf",
+        "member_sha256": model_store.sha256(gguf)}))
+    monkeypatch.setattr(model_store, "MANIFESTS", manifests)
+    return wheel
 
 
 class Recording:

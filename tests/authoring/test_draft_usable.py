@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import streamed
 
 from simulator.authoring.persona_draft import Answers, draft, to_reword
 from simulator.cli import main
@@ -38,12 +39,7 @@ class Voice:
         line = messages[-1]["content"].rsplit("Meaning: ", 1)[1]
         # Without a reply of its own: the line itself, said a little differently (a faithful rewording).
         text = self.reply or faithful(line)
-        shown = ""
-        for word in text.split(" "):
-            shown = f"{shown} {word}".strip()
-            if on_text is not None and not on_text(shown):
-                break
-        return shown
+        return streamed(text, on_text)
 
 
 def faithful(line: str) -> str:

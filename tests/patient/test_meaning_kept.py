@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from helpers import streamed
 
 from simulator.coding.choice import Chosen
 from simulator.coding.coder import learned_coder
@@ -37,12 +38,7 @@ class Saying:
 
     def generate(self, messages: list[Message], *, seed: int, max_new_tokens: int,
                  on_text: OnText | None = None) -> str:
-        shown = ""
-        for word in self.text.split(" "):
-            shown = f"{shown} {word}".strip()
-            if on_text is not None and not on_text(shown):
-                break
-        return shown
+        return streamed(self.text, on_text)
 
 
 @pytest.fixture(scope="module")

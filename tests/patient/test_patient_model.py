@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import SHIPPED, script
+from helpers import SHIPPED, script, streamed
 
 from simulator.content.scenario_loader import ScenarioFile, load_scenario
 from simulator.errors import BackendUnavailable
@@ -41,12 +41,7 @@ class Scripted:
                  on_text: OnText | None = None) -> str:
         self.prompts.append(messages)
         text = self.outputs.pop(0) if self.outputs else "I suppose so, yes."
-        shown = ""
-        for word in text.split(" "):
-            shown = f"{shown} {word}".strip()
-            if on_text is not None and not on_text(shown):
-                break
-        return shown
+        return streamed(text, on_text)
 
 
 # --- the local backend ------------------------------------------------------------------------------
