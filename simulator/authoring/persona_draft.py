@@ -229,7 +229,8 @@ def traces(scenario: Scenario, base: Scenario, library: Sequence[Scenario] = ())
     old, new = base.persona, scenario.persona
     # The new person's own words: their name and whatever the trainer said about them (a profile field left
     # as the archetype's is still the old story, and its words still mark it).
-    own = [new.name, *(_text_of(getattr(new, name)) for name in PERSONA_STORY if getattr(old, name) != getattr(new, name))]
+    own = [new.name, *(_text_of(getattr(new, name)) for name in PERSONA_STORY
+                       if getattr(old, name) != getattr(new, name))]
     theirs = {_key(w) for w in _spelled(_profile(old))} - {_key(w) for w in _spelled(" ".join(own))}
     counts = Counter(key for other in library for key in {_key(w) for w in _spelled(other.model_dump_json())})
     theirs = {key for key in theirs if counts[key] <= len(library) // 2 and key not in COMMON and len(key) >= 3

@@ -25,8 +25,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     importer.add_argument("source", choices=["annomi"])
     importer.add_argument("file", type=Path, help="the AnnoMI CSV (simple or full)")
     importer.add_argument("--out", type=Path, required=True, help="folder to write transcripts into")
-    importer.add_argument("--coder", choices=Choices(lambda: [*coder_names(), "none"]), metavar="CODER", default="best",
-                          help=CODER_HELP + "; the engine's codes are kept beside the human ones (none: skip)")
+    importer.add_argument("--coder", choices=Choices(lambda: [*coder_names(), "none"]), metavar="CODER",
+                          default="best", help=CODER_HELP + "; the engine's codes are kept beside the human ones (none: skip)")
     importer.set_defaults(handler=lambda a: run_import(a.source, a.file, a.out, a.coder))
     code = commands.add_parser("code", help="code every clinician utterance of transcripts")
     code.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
@@ -39,8 +39,9 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     scorer.add_argument("paths", type=Path, nargs="+", help="transcript files or folders")
     scorer.add_argument("--rubric", type=Path, help="rubric file (default: rubrics/what-matters.yaml)")
     scorer.add_argument("--json", action="store_true", help="one JSON object per transcript")
-    scorer.add_argument("--coder", choices=Choices(coder_names), metavar="CODER", help="code the transcripts again with this coder and score "
-                        "that (labelled as recoded) instead of the codes the patient reacted to")
+    scorer.add_argument("--coder", choices=Choices(coder_names), metavar="CODER",
+                        help="code the transcripts again with this coder (%(choices)s) and score that (labelled as recoded) "
+                        "instead of the codes the patient reacted to")
     scorer.set_defaults(handler=lambda a: run_score(a.paths, a.rubric, a.coder, a.json))
 
     calibrate = commands.add_parser("calibrate", help="compare the engine's codes with human codes")

@@ -95,8 +95,8 @@ _PERMISSION_QUESTION = re.compile(
     r"\b(would it be (ok|okay|alright|all right|helpful|useful) (if|for me to)|is it (ok|okay|alright|all right) "
     r"(if|for me to)|would it help if i|(can|could|may) i (share|tell|give|suggest|offer|mention|run|pass on|"
     r"make a suggestion|throw in|explain|go through|talk you through)|do you mind if i|would you (like|want) "
-    r"(me to|to hear|some|a few|to know|more)|do you want (me to|to hear|to know|some)|are you happy for me to|how would you feel (if|about) "
-    r"(i|me)|would you be interested in (hearing|knowing)|shall i (tell|go through|explain))\b"
+    r"(me to|to hear|some|a few|to know|more)|do you want (me to|to hear|to know|some)|are you happy for me to|"
+    r"how would you feel (if|about) (i|me)|would you be interested in (hearing|knowing)|shall i (tell|go through|explain))\b"
 )
 _PERMISSION = re.compile(_PERMISSION_QUESTION.pattern + r"|\b(if you('d| would)? like|if you want|"
                          r"it's up to you|see what you think)\b")

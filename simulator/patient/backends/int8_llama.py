@@ -137,7 +137,8 @@ class Int8Llama:
         theta = float(rope.get("rope_theta", config.get("rope_theta", 10000.0)))
         self._inv_freq = 1.0 / (theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim))
         eos = config.get("eos_token_id")
-        stops = [*(eos if isinstance(eos, list) else [eos]), self.chat.eos, self.chat.tokenizer.token_to_id("<|im_end|>")]
+        end = self.chat.tokenizer.token_to_id("<|im_end|>")
+        stops = [*(eos if isinstance(eos, list) else [eos]), self.chat.eos, end]
         self.stops = frozenset(t for t in stops if isinstance(t, int) and t >= 0)
 
         with safe_open(folder / FILE, "pt") as prepared, safe_open(folder / "model.safetensors", "pt") as floats:
